@@ -1,0 +1,257 @@
+"""APIError and the catalog of the real API's exact error messages.
+
+Every refusal fakeai sends is built here, so the wording lives in one place (api-notes §10 numbers
+are cited as E1, E2, ...). Messages the notes mark *unverified* follow the notes' recommendation and
+are listed in README "Unverified behaviour"; changing one is a one-line edit in this module.
+Tests assert against these same functions.
+"""
+
+from __future__ import annotations
+
+INVALID_REQUEST = "invalid_request_error"
+API_KEYS_URL = "https://platform.openai.com/account/api-keys"
+
+
+class APIError(Exception):
+    """An error the API answers with; renders itself as the {"error": {...}} envelope."""
+
+    status = 400
+
+    def __init__(self, message: str, *, type: str = INVALID_REQUEST, param: str | None = None,
+                 code: str | None = None, status: int | None = None, headers: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.type = type
+        self.param = param
+        self.code = code
+        self.headers = headers or {}
+        if status is not None:
+            self.status = status
+
+    def body(self) -> dict:
+        return {"error": {"message": self.message, "type": self.type, "param": self.param,
+                          "code": self.code}}
+
+
+class BadRequestError(APIError):
+    status = 400
+
+
+class AuthenticationError(APIError):
+    status = 401
+
+
+class NotFoundError(APIError):
+    status = 404
+
+
+class ContractViolation(BaseException):
+    """fakeai produced a body its own schema refuses: a bug in fakeai, never in the test.
+
+    A BaseException on purpose: the openai SDK turns ordinary exceptions raised by a transport into
+    retried APIConnectionErrors, which would hide the schema error from the test that hit it.
+    """
+
+
+# --- authentication and headers (E11-E14, E32) ------------------------------------------------
+
+def missing_api_key() -> APIError:  # E11, verified
+    return AuthenticationError(
+        "You didn't provide an API key. You need to provide your API key in an Authorization header "
+        "using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank "
+        "username) if you're accessing the API from your browser and are prompted for a username and "
+        f"password. You can obtain an API key from {API_KEYS_URL}.")
+
+
+def mask_api_key(key: str) -> str:
+    """The real API shows the first chars and the last four of a wrong key, stars in between."""
+    if not key:
+        return "''"
+    if len(key) <= 8:
+        return key[:2] + "*" * max(len(key) - 2, 0)
+    return key[:8] + "*" * (len(key) - 12 if len(key) > 12 else 0) + key[-4:]
+
+
+def incorrect_api_key(key: str) -> APIError:  # E12, verified
+    return AuthenticationError(
+        f"Incorrect API key provided: {mask_api_key(key)}. You can find your API key at {API_KEYS_URL}.",
+        code="invalid_api_key")
+
+
+def missing_beta_header() -> APIError:  # E13, verified
+    return BadRequestError(
+        "You must provide the 'OpenAI-Beta' header to access the Assistants API. Please try again by "
+        "setting the header 'OpenAI-Beta: assistants=v2'.", code="invalid_beta")
+
+
+def v1_beta_header() -> APIError:  # E14, verified
+    return BadRequestError(
+        "The v1 Assistants API has been deprecated. Please try again by setting the header "
+        "'OpenAI-Beta: assistants=v2'. See the migration guide for more information: "
+        "https://platform.openai.com/docs/assistants/migration.", code="invalid_beta")
+
+
+def listing_threads_needs_session_key() -> APIError:  # E32, verified (2023)
+    return AuthenticationError(
+        "Your request to GET /v1/threads must be made with a session key (that is, it can only be "
+        "made from the browser). You made it with the following key type: secret.",
+        code="missing_scope")
+
+
+# --- routing ------------------------------------------------------------------------------------
+
+def invalid_url(method: str, path: str) -> APIError:
+    """Unknown path or wrong method under /v1 (observed bodies: 'Invalid URL (POST /v1/...)')."""
+    return NotFoundError(f"Invalid URL ({method} {path})")
+
+
+def unknown_url(method: str, path: str) -> APIError:
+    """A path outside /v1/ (observed: code 'unknown_url', 'Unknown request URL: POST /v1. ...')."""
+    return NotFoundError(
+        f"Unknown request URL: {method} {path}. Please check the URL for typos, or see the docs at "
+        "https://platform.openai.com/docs/api-reference/.", code="unknown_url")
+
+
+# --- not found (E1-E5) --------------------------------------------------------------------------
+
+#: What each kind of object is called in the 404 message (E3-E5 unverified: the E1/E2 pattern).
+OBJECT_NAMES = {"thread": "thread", "assistant": "assistant", "message": "message", "run": "run",
+                "step": "run step"}
+
+
+def not_found(kind: str, object_id: str) -> APIError:
+    return NotFoundError(f"No {OBJECT_NAMES[kind]} found with id '{object_id}'.")
+
+
+# --- request validation (E15-E26) ---------------------------------------------------------------
+
+def invalid_id_prefix(name: str, value: str, prefix: str) -> APIError:  # E26; param/code recommended
+    return BadRequestError(f"Invalid '{name}': '{value}'. Expected an ID that begins with '{prefix}'.",
+                           param=name, code="invalid_value")
+
+
+def unknown_parameter(path: str) -> APIError:  # E15
+    return BadRequestError(f"Unknown parameter: '{path}'.", param=path, code="unknown_parameter")
+
+
+def missing_required_parameter(path: str) -> APIError:  # E16
+    return BadRequestError(f"Missing required parameter: '{path}'.", param=path,
+                           code="missing_required_parameter")
+
+
+def invalid_type(path: str, expected: str, got: str) -> APIError:  # E17
+    return BadRequestError(f"Invalid type for '{path}': expected {expected}, but got {got} instead.",
+                           param=path, code="invalid_type")
+
+
+def too_many_properties(path: str, limit: int, count: int) -> APIError:  # E18
+    return BadRequestError(
+        f"Invalid '{path}': too many properties. Expected an object with at most {limit} properties, "
+        f"but got an object with {count} properties instead.", param=path,
+        code="object_above_max_properties")
+
+
+def string_too_long(path: str, limit: int, length: int) -> APIError:  # E19
+    return BadRequestError(
+        f"Invalid '{path}': string too long. Expected a string with maximum length {limit}, but got a "
+        f"string with length {length} instead.", param=path, code="string_above_max_length")
+
+
+def string_too_short(path: str, limit: int, length: int) -> APIError:  # E25
+    if length == 0:
+        return BadRequestError(
+            f"Invalid '{path}': empty string. Expected a string with minimum length {limit}, but got an "
+            "empty string instead.", param=path, code="empty_string")
+    return BadRequestError(
+        f"Invalid '{path}': string too short. Expected a string with minimum length {limit}, but got a "
+        f"string with length {length} instead.", param=path, code="string_below_min_length")
+
+
+def property_name_too_long(path: str, key: str, limit: int) -> APIError:  # E20
+    return BadRequestError(
+        f"Invalid property name in '{path}': '{key}' is too long. Expected a string with maximum length "
+        f"{limit}, but got a string with length {len(key)} instead.", param=f"{path}.{key}",
+        code="property_name_above_max_length")
+
+
+def array_too_long(path: str, limit: int, length: int) -> APIError:  # E24
+    return BadRequestError(
+        f"Invalid '{path}': array too long. Expected an array with maximum length {limit}, but got an "
+        f"array with length {length} instead.", param=path, code="array_above_max_length")
+
+
+def array_too_short(path: str, limit: int, length: int) -> APIError:  # E25
+    if length == 0:
+        return BadRequestError(
+            f"Invalid '{path}': empty array. Expected an array with minimum length {limit}, but got an "
+            "empty array instead.", param=path, code="empty_array")
+    return BadRequestError(
+        f"Invalid '{path}': array too short. Expected an array with minimum length {limit}, but got an "
+        f"array with length {length} instead.", param=path, code="array_below_min_length")
+
+
+def number_out_of_range(path: str, value, limit, *, above: bool, integer: bool) -> APIError:  # E21/E22
+    """``integer``: the parameter is typed integer (limit); number parameters say 'decimal'."""
+    kind = "integer" if integer else "decimal"
+    side, relation = ("above maximum", "<=") if above else ("below minimum", ">=")
+    return BadRequestError(
+        f"Invalid '{path}': {kind} {side} value. Expected a value {relation} {limit}, but got {value} "
+        "instead.", param=path, code=f"{kind}_{'above_max' if above else 'below_min'}_value")
+
+
+def pattern_mismatch(path: str, value: str, pattern: str) -> APIError:
+    """A string outside its documented character set (e.g. function names); wording unverified."""
+    return BadRequestError(
+        f"Invalid '{path}': string does not match pattern. Expected a string that matches the pattern "
+        f"'{pattern}'.", param=path, code="invalid_value")
+
+
+def invalid_value(path: str, value, allowed) -> APIError:  # E23
+    return BadRequestError(f"Invalid value: {quote(value)}. Supported values are: {spoken_list(allowed)}.",
+                           param=path, code="invalid_value")
+
+
+def invalid_json() -> APIError:
+    """Body that is not JSON (fakeai wording; the real API's text for this case is not on record)."""
+    return BadRequestError(
+        "We could not parse the JSON body of your request. (HINT: This likely means you aren't using "
+        "your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not "
+        "valid JSON. If you have trouble figuring out how to fix this, please contact us through our "
+        "help center at help.openai.com.)")
+
+
+def body_not_an_object(got: str) -> APIError:
+    return BadRequestError(f"Invalid type for request body: expected an object, but got {got} instead.",
+                           code="invalid_type")
+
+
+def unsupported_content_type(content_type: str) -> APIError:
+    return BadRequestError(
+        f"Invalid Content-Type header ({content_type}), expected application/json. (HINT: If you're "
+        "using curl, you can pass in `-H 'Content-Type: application/json'` to fix this.)")
+
+
+# --- fakeai's own failures ----------------------------------------------------------------------
+
+def contract_violation(detail: str) -> APIError:
+    return APIError(f"fakeai contract violation (a bug in fakeai, not in your code): {detail}",
+                    type="server_error", status=500, headers={"x-should-retry": "false"})
+
+
+def internal_error() -> APIError:  # E31
+    return APIError("The server had an error while processing your request. Sorry about that!",
+                    type="server_error", status=500)
+
+
+# --- wording helpers ----------------------------------------------------------------------------
+
+def quote(value) -> str:
+    return f"'{value}'" if isinstance(value, str) else repr(value)
+
+
+def spoken_list(values) -> str:
+    """'a', 'b', and 'c' (the API's Oxford-comma list)."""
+    items = [quote(v) for v in values]
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + ", and " + items[-1]

@@ -1,0 +1,208 @@
+"""Derive fakeai's JSON Schemas from the official OpenAPI document.
+
+Run it again whenever a newer spec is published::
+
+    python -m fakeai.schemagen --spec path/to/openapi.json --out schemas
+
+Each component the Threads API uses (and everything it references) becomes one JSON Schema 2020-12
+file named after the component. Limits the spec states only in prose, and the few places where the
+real API's bodies were observed to differ from the spec, are applied afterwards as OVERLAYS: each one
+is data in this file with the reason attached, and lands in the output as a ``$comment``, so a re-run
+never loses them and a reader of ``schemas/`` sees why a value is not the spec's.
+
+Query parameters of each operation become ``parameters/<operationId>.json``.
+Standard library only: the generator must run wherever the spec is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+#: Components the emulator validates against; their references are pulled in too.
+ROOTS = (
+    "AssistantObject", "CreateAssistantRequest", "ModifyAssistantRequest", "ListAssistantsResponse",
+    "DeleteAssistantResponse",
+    "ThreadObject", "CreateThreadRequest", "ModifyThreadRequest", "DeleteThreadResponse",
+    "MessageObject", "CreateMessageRequest", "ModifyMessageRequest", "ListMessagesResponse",
+    "DeleteMessageResponse",
+    "RunObject", "CreateRunRequest", "CreateThreadAndRunRequest", "ModifyRunRequest",
+    "SubmitToolOutputsRunRequest", "ListRunsResponse",
+    "RunStepObject", "ListRunStepsResponse",
+    "MessageDeltaObject", "RunStepDeltaObject", "AssistantStreamEvent",
+    "ErrorResponse",
+)
+
+#: Path prefixes whose operations belong to the emulated API.
+PATH_PREFIXES = ("/assistants", "/threads")
+
+#: Keys that only document the spec; dropping them keeps the files short and the diff readable.
+DOC_KEYS = {"description", "example", "examples", "title", "deprecated", "x-oaiMeta",
+            "x-oaiTypeLabel", "x-stainless-const", "x-oaiExpandable", "x-oaiMeta", "discriminator"}
+
+METADATA_LIMITS = ("The spec's Metadata text: 'Set of 16 key-value pairs ... Keys are strings with a "
+                   "maximum length of 64 characters. Values are strings with a maximum length of 512 "
+                   "characters.' (api-notes 1.3)")
+NULL_CURSORS = ("Real list bodies carry null first_id/last_id on an empty page (api-notes 1.2, "
+                "go-openai #572); the spec types them as non-null strings.")
+LIST_LIMIT = ("The spec's limit text: 'Limit can range between 1 and 100, and the default is 20.'")
+
+#: (file, JSON pointer inside it, keys to set, why). Applied in order after conversion.
+OVERLAYS: tuple[tuple[str, str, dict, str], ...] = (
+    ("Metadata.json", "/anyOf/0", {
+        "maxProperties": 16,
+        "propertyNames": {"maxLength": 64},
+        "additionalProperties": {"type": "string", "maxLength": 512},
+        "x-fakeai-expected": "a metadata object",
+    }, METADATA_LIMITS + " The expected-type label is the real error's wording (api-notes E17)."),
+    ("CreateThreadRequest.json", "/properties/messages", {"maxItems": 32},
+     "The real API refused threads created with more than 32 messages (api-notes 3.2: openai-php "
+     "#269, dimagi PR #688); the spec does not state it."),
+    *(
+        (f"{name}.json", f"/properties/{cursor}", {"type": ["string", "null"]}, NULL_CURSORS)
+        for name in ("ListAssistantsResponse", "ListMessagesResponse", "ListRunsResponse",
+                     "ListRunStepsResponse")
+        for cursor in ("first_id", "last_id")
+    ),
+    *(
+        (f"parameters/{operation}.json", "/properties/limit", {"minimum": 1, "maximum": 100}, LIST_LIMIT)
+        for operation in ("listAssistants", "listMessages", "listRuns", "listRunSteps")
+    ),
+)
+
+
+def component_ref(ref: str) -> str:
+    """'#/components/schemas/X' -> 'X'."""
+    prefix = "#/components/schemas/"
+    if not ref.startswith(prefix):
+        raise ValueError(f"unsupported $ref {ref!r}")
+    return ref[len(prefix):]
+
+
+def convert(node):
+    """OpenAPI 3.1 schema node -> JSON Schema 2020-12 node (documentation dropped)."""
+    if isinstance(node, list):
+        return [convert(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {}
+    for key, value in node.items():
+        if key in DOC_KEYS or key == "nullable":
+            continue
+        if key == "$ref":
+            out[key] = component_ref(value) + ".json"
+        elif key in ("properties", "$defs", "patternProperties"):
+            out[key] = {name: convert(sub) for name, sub in value.items()}
+        else:
+            out[key] = convert(value)
+    if node.get("nullable") is True:
+        out = allow_null(out)
+    return out
+
+
+def allow_null(schema: dict) -> dict:
+    """The OpenAPI 3.0 'nullable: true' of older spec parts, in 2020-12 terms."""
+    kind = schema.get("type")
+    if isinstance(kind, str):
+        schema = {**schema, "type": [kind, "null"]}
+        if "enum" in schema and None not in schema["enum"]:
+            schema["enum"] = [*schema["enum"], None]
+        return schema
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def references(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                yield component_ref(value)
+            else:
+                yield from references(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from references(item)
+
+
+def closure(components: dict, roots) -> list[str]:
+    seen: set[str] = set()
+    pending = list(roots)
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        if name not in components:
+            raise KeyError(f"component {name!r} is not in the spec")
+        seen.add(name)
+        pending.extend(references(components[name]))
+    return sorted(seen)
+
+
+def operation_parameters(spec: dict) -> dict[str, dict]:
+    """operationId -> JSON Schema of that operation's query string (path ids are checked by prefix)."""
+    out = {}
+    for path, item in spec["paths"].items():
+        if not path.startswith(PATH_PREFIXES):
+            continue
+        for method, operation in item.items():
+            if method not in ("get", "post", "delete"):
+                continue
+            params = [*item.get("parameters", []), *operation.get("parameters", [])]
+            query = {p["name"]: convert(p["schema"]) for p in params if p["in"] == "query"}
+            out[operation["operationId"]] = {"type": "object", "properties": query}
+    return out
+
+
+def pointer_get(document, pointer: str):
+    node = document
+    for part in pointer.lstrip("/").split("/") if pointer else ():
+        part = part.replace("~1", "/").replace("~0", "~")
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    return node
+
+
+def generate(spec: dict) -> dict[str, dict]:
+    """Relative file name -> schema document, overlays applied."""
+    components = spec["components"]["schemas"]
+    files: dict[str, dict] = {}
+    for name in closure(components, ROOTS):
+        files[f"{name}.json"] = {"$schema": DRAFT, **convert(components[name])}
+    for operation, schema in operation_parameters(spec).items():
+        files[f"parameters/{operation}.json"] = {"$schema": DRAFT, **schema}
+    for file_name, pointer, changes, why in OVERLAYS:
+        target = pointer_get(files[file_name], pointer)
+        target.update(json.loads(json.dumps(changes)))
+        target["$comment"] = f"fakeai overlay: {why}"
+    return files
+
+
+def render(schema: dict) -> str:
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write(files: dict[str, dict], out: Path) -> None:
+    for old in out.rglob("*.json"):
+        old.unlink()
+    for name, schema in files.items():
+        target = out / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(render(schema), encoding="utf-8")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m fakeai.schemagen", description=__doc__.split("\n")[0])
+    parser.add_argument("--spec", required=True, type=Path, help="the official openapi.json")
+    parser.add_argument("--out", default=Path("schemas"), type=Path, help="folder to (re)write")
+    args = parser.parse_args(argv)
+    spec = json.loads(args.spec.read_text(encoding="utf-8"))
+    files = generate(spec)
+    write(files, args.out)
+    print(f"wrote {len(files)} schemas to {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
