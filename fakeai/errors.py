@@ -45,12 +45,16 @@ class NotFoundError(APIError):
     status = 404
 
 
-class ContractViolation(BaseException):
-    """fakeai produced a body its own schema refuses: a bug in fakeai, never in the test.
+class EmulatorBug(BaseException):
+    """Something went wrong inside fakeai itself, raised into the test that hit it.
 
     A BaseException on purpose: the openai SDK turns ordinary exceptions raised by a transport into
-    retried APIConnectionErrors, which would hide the schema error from the test that hit it.
+    retried APIConnectionErrors, which would hide the cause from the test.
     """
+
+
+class ContractViolation(EmulatorBug):
+    """fakeai produced a body its own schema refuses: a bug in fakeai, never in the test."""
 
 
 # --- authentication and headers (E11-E14, E32) ------------------------------------------------
@@ -209,6 +213,13 @@ def pattern_mismatch(path: str, value: str, pattern: str) -> APIError:
 def invalid_value(path: str, value, allowed) -> APIError:  # E23
     return BadRequestError(f"Invalid value: {quote(value)}. Supported values are: {spoken_list(allowed)}.",
                            param=path, code="invalid_value")
+
+
+def mutually_exclusive(path: str, names) -> APIError:
+    """Both keys of a spec 'exactly one of' pair were given; wording unverified."""
+    listed = " or ".join(f"'{name}'" for name in names)
+    return BadRequestError(f"Invalid '{path}': provide only one of {listed}.", param=path,
+                           code="invalid_value")
 
 
 def invalid_json() -> APIError:

@@ -162,6 +162,9 @@ class Schemas:
                 by_branch[sub.relative_schema_path[0]].append(sub)
         best = min(fitting, key=lambda i: len(by_branch[i]))
         if not by_branch[best]:
+            if all(set(branch) == {"required"} for branch in branches):  # "exactly one of these keys"
+                names = [key for branch in branches for key in branch["required"]]
+                return [("enum", errors.mutually_exclusive(path, names))]
             return []  # valid under several oneOf branches: an ambiguity of the spec, not of the caller
         return [pair for sub in by_branch[best] for pair in self.translate(sub)]
 

@@ -1,0 +1,78 @@
+"""FakeOpenAI: the object tests, the pytest fixture and the server hold."""
+
+from __future__ import annotations
+
+import threading
+
+from .app import Application, RawRequest, RawResponse
+from .determinism import DEFAULT_EPOCH, Clock, IdFactory
+from .errors import EmulatorBug
+from .store import State
+from .validation import load_schemas
+
+DEFAULT_API_KEY = "sk-fakeai-0000000000000000000000000000"
+
+
+class FakeOpenAI:
+    """An in-memory Assistants/Threads API.
+
+    seed        ids (and request ids) are drawn from generators seeded with it
+    start_time  where fakeai's own clock starts (Unix seconds); see determinism.py for the rules
+    real_clock  follow the wall clock instead of fakeai's own
+    api_keys    accepted keys; by default any non-empty key is accepted
+    bugs        'raise' (a fakeai bug fails the calling test) or 'respond' (a 500 saying so)
+    """
+
+    def __init__(self, *, seed: int | str = 0, start_time: int = DEFAULT_EPOCH, real_clock: bool = False,
+                 api_keys=None, bugs: str = "raise"):
+        self.seed = seed
+        self.clock = Clock(start_time, real=real_clock)
+        self.state = State(IdFactory(seed), self.clock)
+        self.lock = threading.RLock()
+        self.app = Application(self.state, load_schemas(), lock=self.lock, api_keys=api_keys, bugs=bugs)
+        self._clients: dict = {}
+
+    # --- serving ------------------------------------------------------------------------------
+
+    def handle(self, request: RawRequest) -> RawResponse:
+        return self.app.handle(request)
+
+    @property
+    def problems(self) -> list[str]:
+        """Every fakeai bug met so far (contract violations included); the fixture fails on them."""
+        return self.app.problems
+
+    def check(self) -> None:
+        """Raise if fakeai met a bug of its own, even one that user code swallowed."""
+        if self.problems:
+            raise EmulatorBug("fakeai met bugs of its own during this test:\n" + "\n".join(self.problems))
+
+    # --- time ---------------------------------------------------------------------------------
+
+    def set_time(self, timestamp: int) -> None:
+        """Move fakeai's own clock to ``timestamp`` (ignored while freezegun/time-machine rule)."""
+        self.clock.set(timestamp)
+
+    def advance_time(self, seconds: int) -> None:
+        self.clock.advance(seconds)
+
+    def now(self) -> int:
+        return self.clock.now()
+
+    # --- ready clients ------------------------------------------------------------------------
+
+    @property
+    def client(self):
+        """An ``openai.OpenAI`` served by this emulator in-process (no socket, no key needed)."""
+        return self._client("sync")
+
+    @property
+    def async_client(self):
+        """An ``openai.AsyncOpenAI`` served by this emulator in-process."""
+        return self._client("async")
+
+    def _client(self, kind: str):
+        if kind not in self._clients:
+            from .transport import make_client  # openai is imported only where it is needed
+            self._clients[kind] = make_client(self, asynchronous=kind == "async")
+        return self._clients[kind]

@@ -1,0 +1,1 @@
+"""API semantics, one module per resource: plain data in, wire-shaped dicts out, no HTTP."""
