@@ -22,7 +22,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 
 from . import errors
-from .resources import paths, threads
+from .resources import messages, paths, threads
 from .store import State
 from .validation import Schemas, describe
 
@@ -63,6 +63,26 @@ def list_threads(state, call):
     raise errors.listing_threads_needs_session_key()
 
 
+def create_message(state, call):
+    return messages.create_message(state, call.objects["thread"], call.body)
+
+
+def list_messages(state, call):
+    return messages.list_messages(call.objects["thread"], call.query)
+
+
+def retrieve_message(state, call):
+    return call.objects["message"]
+
+
+def modify_message(state, call):
+    return messages.modify_message(call.objects["message"], call.body)
+
+
+def delete_message(state, call):
+    return messages.delete_message(call.objects["thread"], call.objects["message"])
+
+
 #: The API surface, in the order of the API reference.
 ROUTES = (
     Route("POST", "/threads", "createThread", create_thread, "ThreadObject", "CreateThreadRequest"),
@@ -71,6 +91,15 @@ ROUTES = (
     Route("POST", "/threads/<thread_id>", "modifyThread", modify_thread, "ThreadObject",
           "ModifyThreadRequest"),
     Route("DELETE", "/threads/<thread_id>", "deleteThread", delete_thread, "DeleteThreadResponse"),
+    Route("POST", "/threads/<thread_id>/messages", "createMessage", create_message, "MessageObject",
+          "CreateMessageRequest"),
+    Route("GET", "/threads/<thread_id>/messages", "listMessages", list_messages, "ListMessagesResponse"),
+    Route("GET", "/threads/<thread_id>/messages/<message_id>", "getMessage", retrieve_message,
+          "MessageObject"),
+    Route("POST", "/threads/<thread_id>/messages/<message_id>", "modifyMessage", modify_message,
+          "MessageObject", "ModifyMessageRequest"),
+    Route("DELETE", "/threads/<thread_id>/messages/<message_id>", "deleteMessage", delete_message,
+          "DeleteMessageResponse"),
 )
 
 

@@ -24,6 +24,8 @@ class OrderedCollection:
         self._by_id: dict[str, dict] = {}
         self._keys: list[tuple[int, int, str]] = []
         self._key_of: dict[str, tuple[int, int, str]] = {}
+        #: Keys of removed objects, so a cursor naming one still marks its place in the list.
+        self._removed: dict[str, tuple[int, int, str]] = {}
         self._sequence = itertools.count()
 
     def add(self, obj: dict) -> dict:
@@ -37,9 +39,46 @@ class OrderedCollection:
         return self._by_id.get(object_id)
 
     def remove(self, object_id: str) -> dict:
-        key = self._key_of.pop(object_id)
+        key = self._removed[object_id] = self._key_of.pop(object_id)
         del self._keys[bisect.bisect_left(self._keys, key)]
         return self._by_id.pop(object_id)
+
+    def place(self, object_id: str):
+        """Sort key of a present or removed object (None if it was never here)."""
+        return self._key_of.get(object_id) or self._removed.get(object_id)
+
+    def page(self, *, limit: int, order: str = "desc", after=None, before=None, where=None):
+        """(objects, has_more) of one list page, as the API pages (api-notes 1.2).
+
+        ``after``/``before`` are sort keys from ``place``. ``has_more`` says whether more objects lie
+        beyond the page in the direction of travel: onwards for ``after`` (and no cursor), back
+        towards the start of the list for ``before``. Cost: the page, plus what ``where`` skips.
+        """
+        lo, hi = 0, len(self._keys)
+        if order == "asc":
+            if after is not None:
+                lo = bisect.bisect_right(self._keys, after)
+            if before is not None:
+                hi = bisect.bisect_left(self._keys, before)
+        else:
+            if after is not None:
+                hi = bisect.bisect_left(self._keys, after)
+            if before is not None:
+                lo = bisect.bisect_right(self._keys, before)
+        ascending = (order == "asc") == (before is None or after is not None)
+        indexes = range(lo, hi) if ascending else range(hi - 1, lo - 1, -1)
+        found = []
+        for index in indexes:
+            obj = self._by_id[self._keys[index][2]]
+            if where is None or where(obj):
+                found.append(obj)
+                if len(found) > limit:
+                    break
+        has_more = len(found) > limit
+        found = found[:limit]
+        if before is not None and after is None:
+            found.reverse()  # gathered walking back from the cursor; shown in the list's order
+        return found, has_more
 
     def __contains__(self, object_id: str) -> bool:
         return object_id in self._by_id

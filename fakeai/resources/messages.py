@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..store import State
 from .common import metadata
+from .listing import list_page
 
 #: API-created messages are complete the moment they exist. The REST bodies of the real API
 #: omitted status/completed_at (api-notes 4.3 quirk); fakeai emits the spec shape with these values
@@ -46,3 +47,27 @@ def new_message(state: State, thread_id: str, request: dict, created_at: int) ->
         "completed_at": created_at,
         "incomplete_at": None,
     }
+
+
+def create_message(state: State, record, body: dict) -> dict:
+    """A message added through the API (refused during an active run once runs exist)."""
+    message = new_message(state, record.thread["id"], body, state.clock.now())
+    return record.messages.add(message)
+
+
+def list_messages(record, query: dict) -> dict:
+    run_id = query.get("run_id")
+    where = (lambda message: message["run_id"] == run_id) if run_id else None
+    return list_page(record.messages, query, where)
+
+
+def modify_message(message: dict, body: dict) -> dict:
+    """Only metadata can change; it is replaced whole."""
+    if "metadata" in body:
+        message["metadata"] = metadata(body["metadata"])
+    return message
+
+
+def delete_message(record, message: dict) -> dict:
+    record.messages.remove(message["id"])
+    return {"id": message["id"], "object": "thread.message.deleted", "deleted": True}

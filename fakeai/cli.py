@@ -1,0 +1,61 @@
+"""``fakeai serve``: the emulator as a standalone HTTP server, for any language or process."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+
+from werkzeug.serving import make_server
+
+from .emulator import FakeOpenAI
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fakeai", description="Offline OpenAI Assistants Threads API.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the API over HTTP")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
+    serve.add_argument("--port", type=int, default=8000, help="port; 0 picks a free one (default 8000)")
+    serve.add_argument("--seed", default="0", help="seed of the id generators (default 0)")
+    serve.add_argument("--api-key", action="append", dest="api_keys", metavar="KEY",
+                       help="accept only this key (repeatable); by default any non-empty key works")
+    serve.add_argument("--real-clock", action="store_true",
+                       help="timestamps follow the wall clock instead of fakeai's deterministic clock")
+    serve.add_argument("--quiet", action="store_true", help="do not log each request")
+    return parser
+
+
+def seed_value(text: str):
+    return int(text) if text.lstrip("-").isdigit() else text
+
+
+def serve(args) -> int:
+    emulator = FakeOpenAI(seed=seed_value(args.seed), api_keys=args.api_keys, real_clock=args.real_clock,
+                          bugs="respond")
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
+    server = make_server(args.host, args.port, emulator.app, threaded=True)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"http://{host}:{server.server_port}/v1", flush=True)
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    return serve(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
