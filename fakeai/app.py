@@ -258,6 +258,11 @@ def parse_query(query: str) -> MultiDict:
     return MultiDict(parse_qsl(query, keep_blank_values=True))
 
 
+def reject_constant(name: str):
+    """NaN and Infinity are not JSON, though Python's json module writes and reads them."""
+    raise ValueError(f"{name} is not valid JSON")
+
+
 def parse_body(request: RawRequest) -> dict:
     """The JSON object a request carries; an empty body is an empty object (``-d ''`` works)."""
     if not request.body.strip():
@@ -266,7 +271,7 @@ def parse_body(request: RawRequest) -> dict:
     if content_type and "json" not in content_type.lower():
         raise errors.unsupported_content_type(content_type)
     try:
-        body = json.loads(request.body)
+        body = json.loads(request.body, parse_constant=reject_constant)
     except (ValueError, UnicodeDecodeError):
         raise errors.invalid_json() from None
     if not isinstance(body, dict):

@@ -1,0 +1,214 @@
+"""How fast is fakeai, measured so that the answer does not depend on the machine.
+
+Every number is judged as a ratio against a baseline measured in the same run, so the speed of
+the machine cancels out:
+
+* create + retrieve a thread through fakeai vs through the same ``openai`` SDK client whose
+  transport returns a canned response (the "floor": what the SDK itself costs, which every
+  in-process fake pays and none can beat);
+* a page of 20 messages from a thread of 100,000 vs one of 100 (a page should cost the page, not
+  the thread), both for the first page and for a page in the middle reached with ``after=``.
+
+Method: warm up, pick N so that a repeat takes about REPEAT_SECONDS, time REPEATS repeats of N
+iterations with ``time.perf_counter`` (the cases of a row take turns, so drift hits both alike) and
+keep the median. Nothing is asserted: the table reports, the exit code is always 0.
+
+    python benchmarks/run.py            # the full run (well under a minute)
+    python benchmarks/run.py --quick    # a few iterations: proves the script runs
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import platform
+import statistics
+import sys
+import time
+import warnings
+from dataclasses import dataclass
+from typing import Callable
+
+import openai
+
+from fakeai import FakeOpenAI
+from fakeai.resources.messages import new_message
+from fakeai.transport import DEFAULT_BASE_URL, http_library_of_openai
+
+GOAL = 1.5
+SMALL_THREAD = 100
+LARGE_THREAD = 100_000
+PAGE = 20
+
+#: What the floor transport answers to every request: a thread as the API (and fakeai) sends it.
+CANNED_THREAD = json.dumps({
+    "id": "thread_abc123abc123abc123abc123",
+    "object": "thread",
+    "created_at": 1_735_689_600,
+    "metadata": {},
+    "tool_resources": {},
+}, indent=2).encode()
+
+
+@dataclass(frozen=True)
+class Settings:
+    repeats: int
+    repeat_seconds: float
+    warmup_seconds: float
+
+
+FULL = Settings(repeats=5, repeat_seconds=0.3, warmup_seconds=0.1)
+QUICK = Settings(repeats=2, repeat_seconds=0.01, warmup_seconds=0.005)
+
+
+@dataclass(frozen=True)
+class Row:
+    case: str
+    measured: float  # fakeai / large, microseconds per iteration
+    baseline: float  # floor / small, microseconds per iteration
+
+    @property
+    def ratio(self) -> float:
+        return self.measured / self.baseline
+
+
+# --- clients -------------------------------------------------------------------------------------
+
+def floor_client() -> openai.OpenAI:
+    """The SDK client fakeai hands out, with a transport that does nothing but answer CANNED_THREAD."""
+    http = http_library_of_openai()
+
+    class CannedTransport(http.BaseTransport):
+        def handle_request(self, request):
+            request.read()
+            return http.Response(200, headers={"content-type": "application/json",
+                                               "x-request-id": "req_0123456789abcdef0123456789abcdef"},
+                                 content=CANNED_THREAD, request=request)
+
+    return openai.OpenAI(api_key="sk-floor", base_url=DEFAULT_BASE_URL,
+                         http_client=openai.DefaultHttpxClient(transport=CannedTransport()))
+
+
+def thread_with_messages(emulator: FakeOpenAI, count: int) -> str:
+    """A thread holding ``count`` messages, added through the domain layer (no HTTP per message)."""
+    thread_id = emulator.client.beta.threads.create().id
+    record = emulator.state.threads[thread_id]
+    for _ in range(count):
+        record.messages.add(new_message(emulator.state, thread_id, {"role": "user", "content": "hi"},
+                                        emulator.now()))
+    return thread_id
+
+
+def middle_message_id(emulator: FakeOpenAI, thread_id: str) -> str:
+    messages = list(emulator.state.threads[thread_id].messages)
+    return messages[len(messages) // 2]["id"]
+
+
+# --- the operations timed ------------------------------------------------------------------------
+
+def create_and_retrieve(client: openai.OpenAI) -> Callable[[], None]:
+    def operation():
+        thread = client.beta.threads.create()
+        client.beta.threads.retrieve(thread.id)
+    return operation
+
+
+def messages_page(client: openai.OpenAI, thread_id: str, after: str | None = None) -> Callable[[], None]:
+    """One page of PAGE messages (``.data`` of the first page the SDK returns: no auto-paging)."""
+    options = {"after": after} if after else {}
+
+    def operation():
+        client.beta.threads.messages.list(thread_id, limit=PAGE, **options).data
+    return operation
+
+
+# --- timing --------------------------------------------------------------------------------------
+
+def seconds_per_call(operation: Callable[[], None], seconds: float) -> float:
+    """Run ``operation`` for about ``seconds`` (the warm-up) and return the time of one call."""
+    calls, started = 0, time.perf_counter()
+    while True:
+        operation()
+        calls += 1
+        elapsed = time.perf_counter() - started
+        if elapsed >= seconds:
+            return elapsed / calls
+
+
+def time_repeat(operation: Callable[[], None], iterations: int) -> float:
+    """Microseconds per iteration over one repeat."""
+    gc.collect()
+    started = time.perf_counter()
+    for _ in range(iterations):
+        operation()
+    return (time.perf_counter() - started) / iterations * 1e6
+
+
+def median_times(operations: list[Callable[[], None]], settings: Settings) -> list[float]:
+    """Median microseconds per iteration of each operation; their repeats take turns."""
+    iterations = [max(1, round(settings.repeat_seconds / seconds_per_call(op, settings.warmup_seconds)))
+                  for op in operations]
+    samples: list[list[float]] = [[] for _ in operations]
+    for _ in range(settings.repeats):
+        for operation, count, times in zip(operations, iterations, samples):
+            times.append(time_repeat(operation, count))
+    return [statistics.median(times) for times in samples]
+
+
+def compare(case: str, measured: Callable[[], None], baseline: Callable[[], None],
+            settings: Settings) -> Row:
+    return Row(case, *median_times([measured, baseline], settings))
+
+
+# --- output --------------------------------------------------------------------------------------
+
+def header(settings: Settings) -> str:
+    return (f"fakeai benchmarks: openai {openai.__version__} on {http_library_of_openai().__name__}, "
+            f"Python {platform.python_version()}; microseconds per iteration, median of "
+            f"{settings.repeats} repeats of ~{settings.repeat_seconds:g} s")
+
+
+def table(rows: list[Row]) -> str:
+    lines = [("case", "fakeai / large", "floor / small", "ratio", "goal")]
+    for row in rows:
+        verdict = "met" if row.ratio <= GOAL else "MISSED"
+        lines.append((row.case, f"{row.measured:,.1f} us", f"{row.baseline:,.1f} us",
+                      f"{row.ratio:.2f}", f"<= {GOAL} ({verdict})"))
+    widths = [max(len(line[column]) for line in lines) for column in range(len(lines[0]))]
+    rule = "-+-".join("-" * width for width in widths)
+
+    def render(line):
+        first, *numbers = line
+        return " | ".join([first.ljust(widths[0])] + [cell.rjust(width) for cell, width
+                                                       in zip(numbers, widths[1:])])
+    return "\n".join([render(lines[0]), rule, *map(render, lines[1:])])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="few iterations: only proves it runs")
+    settings = QUICK if parser.parse_args(argv).quick else FULL
+    warnings.simplefilter("ignore", DeprecationWarning)  # the SDK marks every Assistants call
+
+    emulator = FakeOpenAI()
+    client = emulator.client
+    small = thread_with_messages(emulator, SMALL_THREAD)
+    large = thread_with_messages(emulator, LARGE_THREAD)
+
+    rows = [
+        compare("threads.create + threads.retrieve",
+                create_and_retrieve(client), create_and_retrieve(floor_client()), settings),
+        compare(f"messages page of {PAGE} (thread of {SMALL_THREAD:,} vs {LARGE_THREAD:,} messages)",
+                messages_page(client, large), messages_page(client, small), settings),
+        compare(f"messages page of {PAGE} after= mid-thread cursor ({SMALL_THREAD:,} vs {LARGE_THREAD:,})",
+                messages_page(client, large, after=middle_message_id(emulator, large)),
+                messages_page(client, small, after=middle_message_id(emulator, small)), settings),
+    ]
+    print(header(settings))
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""Every API test runs four ways: in-process and over a real socket, each with the sync and the
+async SDK client. ``api`` is the client a test uses; ``backend`` is the emulator behind it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import threading
+from pathlib import Path
+
+import openai
+import pytest
+from werkzeug.serving import make_server
+
+from fakeai import FakeOpenAI
+from tests.sdk import Synchronous
+
+SPEC = Path(os.environ.get("FAKEAI_OPENAPI_SPEC")
+            or Path(__file__).resolve().parents[2] / "shared" / "openai-openapi" / "openapi.json")
+TEST_KEY = "sk-test-0123456789abcdef"
+
+
+class Backend:
+    """One emulator, reached either in-process (through the fake_openai fixture) or over HTTP."""
+
+    def __init__(self, emulator: FakeOpenAI, base_url: str | None):
+        self.emulator = emulator
+        self.base_url = base_url
+
+    def client_options(self) -> dict:
+        options = {"api_key": TEST_KEY, "max_retries": 0}
+        if self.base_url:
+            options["base_url"] = self.base_url
+        return options
+
+
+class LiveServer:
+    """A real HTTP server on a free loopback port, in a thread, serving whichever emulator the
+    current test put in ``emulator`` (one server for the session keeps the suite fast)."""
+
+    def __init__(self):
+        self.emulator: FakeOpenAI | None = None
+        self.server = make_server("127.0.0.1", 0, self.wsgi, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def wsgi(self, environ, start_response):
+        return self.emulator.app(environ, start_response)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}/v1"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    with LiveServer() as server:
+        yield server
+
+
+@pytest.fixture(params=["in-process", "server"])
+def backend(request):
+    if request.param == "in-process":
+        yield Backend(request.getfixturevalue("fake_openai"), None)
+        return
+    server = request.getfixturevalue("live_server")
+    server.emulator = emulator = FakeOpenAI(bugs="respond")
+    yield Backend(emulator, server.base_url)
+    server.emulator = None
+    assert not emulator.problems, emulator.problems
+
+
+@pytest.fixture
+def event_loop_for_test():
+    loop = asyncio.new_event_loop()
+    yield loop
+    loop.close()
+
+
+@pytest.fixture(params=["sync", "async"])
+def api(request, backend, event_loop_for_test):
+    """The official SDK client (sync, or async driven through the same calls) for ``backend``."""
+    if request.param == "sync":
+        client = openai.OpenAI(**backend.client_options())
+        yield client
+        client.close()
+        return
+    client = openai.AsyncOpenAI(**backend.client_options())
+    yield Synchronous(client, event_loop_for_test)
+    event_loop_for_test.run_until_complete(client.close())
+
+
+@pytest.fixture
+def spec():
+    if not SPEC.exists():
+        pytest.skip(f"the official OpenAPI document is not beside the project ({SPEC})")
+    return json.loads(SPEC.read_text(encoding="utf-8"))

@@ -1,0 +1,58 @@
+"""Drive an AsyncOpenAI client with the same calls as an OpenAI one, so one test body covers both.
+
+``Synchronous(async_client, loop)`` forwards attribute access; coroutines it gets back are run on
+``loop``, and async paginators become objects that iterate synchronously (all pages, via the SDK's
+own ``async for``) and expose the first page's fields.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from openai.pagination import AsyncCursorPage  # noqa: F401  (documents what pages look like)
+
+
+class Synchronous:
+    def __init__(self, target, loop):
+        self._target = target
+        self._loop = loop
+
+    def __getattr__(self, name):
+        value = getattr(self._target, name)
+        if callable(value):
+            def call(*args, **kwargs):
+                return self._resolve(value(*args, **kwargs))
+            return call
+        if type(value).__module__.startswith("openai.resources"):
+            return Synchronous(value, self._loop)
+        return value
+
+    def _resolve(self, result):
+        if inspect.iscoroutine(result):
+            return self._loop.run_until_complete(result)
+        if type(result).__name__ == "AsyncPaginator":
+            return Pages(result, self._loop)
+        if type(result).__module__.startswith("openai.resources"):
+            return Synchronous(result, self._loop)
+        return result
+
+
+class Pages:
+    """An AsyncPaginator seen synchronously: iterating walks every page with ``async for``."""
+
+    def __init__(self, paginator, loop):
+        self._paginator = paginator
+        self._loop = loop
+        self._first = None
+
+    def __iter__(self):
+        async def collect():
+            return [item async for item in self._paginator]
+        return iter(self._loop.run_until_complete(collect()))
+
+    def __getattr__(self, name):
+        if self._first is None:
+            async def first():
+                return await self._paginator
+            self._first = self._loop.run_until_complete(first())
+        return getattr(self._first, name)
