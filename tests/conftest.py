@@ -16,6 +16,8 @@ from werkzeug.serving import make_server
 from fakeai import FakeOpenAI
 from tests.sdk import Synchronous
 
+pytest_plugins = ["pytester"]
+
 SPEC = Path(os.environ.get("FAKEAI_OPENAPI_SPEC")
             or Path(__file__).resolve().parents[2] / "shared" / "openai-openapi" / "openapi.json")
 TEST_KEY = "sk-test-0123456789abcdef"

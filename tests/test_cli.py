@@ -1,0 +1,86 @@
+"""`fakeai serve` as a user starts it: a real process, a real socket, the real SDK."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+
+import openai
+import pytest
+
+QUANTUM = "Explain quantum computing in simple terms."
+
+
+class Served:
+    """``fakeai serve --port 0 ...`` in a child process; ``base_url`` is its first printed line."""
+
+    def __init__(self, *command: str):
+        self.process = subprocess.Popen(list(command), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        text=True)
+        self.base_url = self.process.stdout.readline().strip()
+
+    def stop(self, how=signal.SIGTERM) -> int:
+        self.process.send_signal(how)
+        return self.process.wait(timeout=10)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.process.stdout.close()
+        self.process.stderr.close()
+
+
+def fakeai_command() -> str:
+    return shutil.which("fakeai", path=os.path.dirname(sys.executable)) or "fakeai"
+
+
+@pytest.mark.parametrize("command", [[fakeai_command()], [sys.executable, "-m", "fakeai"]],
+                         ids=["fakeai", "python -m fakeai"])
+def test_serve_prints_the_base_url_first_and_answers_the_api_reference_example(command):
+    with Served(*command, "serve", "--port", "0") as served:
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/v1", served.base_url)
+        client = openai.OpenAI(base_url=served.base_url, api_key="sk-anything")
+
+        thread = client.beta.threads.create(messages=[{"role": "user", "content": QUANTUM}])
+
+        assert thread.object == "thread"
+        assert isinstance(thread.created_at, int)
+        assert thread.metadata == {}
+        assert client.beta.threads.with_raw_response.retrieve(thread.id).http_response.json()[
+            "tool_resources"] == {}
+        [message] = client.beta.threads.messages.list(thread.id)
+        assert message.content[0].text.value == QUANTUM
+        assert served.stop(signal.SIGTERM) == 0
+
+
+def test_ctrl_c_stops_the_server_cleanly():
+    with Served(fakeai_command(), "serve", "--port", "0", "--quiet") as served:
+        assert served.stop(signal.SIGINT) == 0
+        assert "Traceback" not in served.process.stderr.read()
+
+
+def test_the_seed_option_makes_the_ids_of_two_servers_equal():
+    def first_thread_id(seed: str) -> str:
+        with Served(fakeai_command(), "serve", "--port", "0", "--seed", seed, "--quiet") as served:
+            thread_id = openai.OpenAI(base_url=served.base_url, api_key="k").beta.threads.create().id
+            served.stop()
+            return thread_id
+
+    assert first_thread_id("42") == first_thread_id("42") != first_thread_id("43")
+
+
+def test_api_key_options_restrict_the_accepted_keys():
+    with Served(fakeai_command(), "serve", "--port", "0", "--api-key", "sk-good", "--quiet") as served:
+        openai.OpenAI(base_url=served.base_url, api_key="sk-good").beta.threads.create()
+        with pytest.raises(openai.AuthenticationError) as refused:
+            openai.OpenAI(base_url=served.base_url, api_key="sk-bad-key-123456").beta.threads.create()
+        assert refused.value.code == "invalid_api_key"
+        served.stop()
