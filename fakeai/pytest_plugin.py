@@ -6,6 +6,8 @@ test's fixture is just a fresh emulator plus the transport patches, undone at te
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from .emulator import DEFAULT_API_KEY, FakeOpenAI
@@ -15,8 +17,16 @@ MARKER = ("fake_openai(seed=0, start_time=None, api_keys=None, hosts=None): opti
           "fixture for this test")
 
 
+def pytest_addoption(parser):
+    parser.addini("fakeai_placeholder_key", type="bool", default=True,
+                  help="fakeai: set OPENAI_API_KEY to a placeholder when it is unset, so clients built "
+                       "at import time (during collection) can be created without a real key")
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", MARKER)
+    if config.getini("fakeai_placeholder_key") and not os.environ.get("OPENAI_API_KEY"):
+        os.environ["OPENAI_API_KEY"] = DEFAULT_API_KEY
 
 
 @pytest.fixture
@@ -33,13 +43,8 @@ def fake_openai(request, monkeypatch):
     options = {key: value for key, value in options.items() if value is not None}
     emulator = FakeOpenAI(**options)
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
-    if not _env_has_key(monkeypatch):
+    if not os.environ.get("OPENAI_API_KEY"):
         monkeypatch.setenv("OPENAI_API_KEY", DEFAULT_API_KEY)
     Interceptor(emulator, hosts).install(monkeypatch)
     yield emulator
     emulator.check()
-
-
-def _env_has_key(monkeypatch) -> bool:
-    import os
-    return bool(os.environ.get("OPENAI_API_KEY"))
