@@ -37,13 +37,13 @@ def serve(args) -> int:
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
     server = make_server(args.host, args.port, emulator.app, threaded=True)
     host = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"http://{host}:{server.server_port}/v1", flush=True)
 
     def stop(signum, frame):
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
-    try:
+    try:  # announced only once Ctrl-C and SIGTERM are sure to end in a clean stop
+        print(f"http://{host}:{server.server_port}/v1", flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
         pass

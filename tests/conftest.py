@@ -4,22 +4,18 @@ async SDK client. ``api`` is the client a test uses; ``backend`` is the emulator
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import threading
-from pathlib import Path
 
 import openai
 import pytest
 from werkzeug.serving import make_server
 
 from fakeai import FakeOpenAI
+from tests import official_spec
 from tests.sdk import Synchronous
 
 pytest_plugins = ["pytester"]
 
-SPEC = Path(os.environ.get("FAKEAI_OPENAPI_SPEC")
-            or Path(__file__).resolve().parents[2] / "shared" / "openai-openapi" / "openapi.json")
 TEST_KEY = "sk-test-0123456789abcdef"
 
 
@@ -102,6 +98,7 @@ def api(request, backend, event_loop_for_test):
 
 @pytest.fixture
 def spec():
-    if not SPEC.exists():
-        pytest.skip(f"the official OpenAPI document is not beside the project ({SPEC})")
-    return json.loads(SPEC.read_text(encoding="utf-8"))
+    document = official_spec.load()
+    if document is None:
+        pytest.skip(official_spec.MISSING)
+    return document

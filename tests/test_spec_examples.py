@@ -25,7 +25,8 @@ import openai
 import pytest
 
 from fakeai.app import API_PREFIX, ROUTES
-from tests.conftest import SPEC
+from tests import official_spec
+from tests.official_spec import spec_operation
 
 PLACEHOLDER = re.compile(r"^(thread|msg|asst|run|step)_")
 #: Keys whose example value holds for any answer to the same request.
@@ -45,18 +46,6 @@ class Example:
     @property
     def name(self) -> str:
         return f"{self.operation}[{self.title}]" if self.title else self.operation
-
-
-def spec_path(route_path: str) -> str:
-    """'/threads/<thread_id>' (werkzeug) -> '/threads/{thread_id}' (OpenAPI)."""
-    return re.sub(r"<(\w+)>", r"{\1}", route_path)
-
-
-def spec_operation(spec: dict, route) -> dict | None:
-    operation = spec["paths"].get(spec_path(route.path), {}).get(route.method.lower())
-    if operation is None or operation.get("operationId") != route.operation:
-        return None
-    return operation
 
 
 def served_operations(spec: dict):
@@ -83,10 +72,11 @@ def all_examples(spec: dict) -> list[Example]:
 
 
 def example_params() -> list:
-    if not SPEC.exists():
+    spec = official_spec.load()
+    if spec is None:
         return [pytest.param(None, marks=pytest.mark.skip(
-            reason=f"the official OpenAPI document is not beside the project ({SPEC})"))]
-    examples = all_examples(json.loads(SPEC.read_text(encoding="utf-8")))
+            reason=official_spec.MISSING))]
+    examples = all_examples(spec)
     return [pytest.param(example, id=example.name) for example in examples]
 
 
