@@ -9,9 +9,10 @@ the machine cancels out:
 * a page of 20 messages from a thread of 100,000 vs one of 100 (a page should cost the page, not
   the thread), both for the first page and for a page in the middle reached with ``after=``.
 
-Method: warm up, pick N so that a repeat takes about REPEAT_SECONDS, time REPEATS repeats of N
-iterations with ``time.perf_counter`` (the cases of a row take turns, so drift hits both alike) and
-keep the median. Nothing is asserted: the table reports, the exit code is always 0.
+Method: warm up, pick N so that one repeat takes about ``Settings.repeat_seconds``, time
+``Settings.repeats`` repeats of N iterations with ``time.perf_counter`` (the two cases of a row take
+turns, so drift and a busy machine hit both alike) and keep the median. Nothing is asserted: the
+table reports, the exit code is always 0.
 
     python benchmarks/run.py            # the full run (well under a minute)
     python benchmarks/run.py --quick    # a few iterations: proves the script runs
@@ -203,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
                 create_and_retrieve(client), create_and_retrieve(floor_client()), settings),
         compare(f"messages page of {PAGE} (thread of {SMALL_THREAD:,} vs {LARGE_THREAD:,} messages)",
                 messages_page(client, large), messages_page(client, small), settings),
-        compare(f"messages page of {PAGE} after= mid-thread cursor ({SMALL_THREAD:,} vs {LARGE_THREAD:,})",
+        compare(f"messages page of {PAGE} via after= mid-thread ({SMALL_THREAD:,} vs {LARGE_THREAD:,})",
                 messages_page(client, large, after=middle_message_id(emulator, large)),
                 messages_page(client, small, after=middle_message_id(emulator, small)), settings),
     ]

@@ -22,7 +22,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 
 from . import errors
-from .resources import messages, paths, threads
+from .resources import assistants, messages, paths, threads
 from .store import State
 from .validation import Schemas, describe
 
@@ -41,6 +41,26 @@ class Route:
     response: str | None = None  # response schema component
     body: str | None = None  # request body schema component
     beta: bool = True
+
+
+def create_assistant(state, call):
+    return assistants.create_assistant(state, call.body)
+
+
+def list_assistants(state, call):
+    return assistants.list_assistants(state, call.query)
+
+
+def retrieve_assistant(state, call):
+    return call.objects["assistant"]
+
+
+def modify_assistant(state, call):
+    return assistants.modify_assistant(state, call.objects["assistant"], call.body)
+
+
+def delete_assistant(state, call):
+    return assistants.delete_assistant(state, call.objects["assistant"])
 
 
 def create_thread(state, call):
@@ -85,6 +105,14 @@ def delete_message(state, call):
 
 #: The API surface, in the order of the API reference.
 ROUTES = (
+    Route("POST", "/assistants", "createAssistant", create_assistant, "AssistantObject",
+          "CreateAssistantRequest"),
+    Route("GET", "/assistants", "listAssistants", list_assistants, "ListAssistantsResponse"),
+    Route("GET", "/assistants/<assistant_id>", "getAssistant", retrieve_assistant, "AssistantObject"),
+    Route("POST", "/assistants/<assistant_id>", "modifyAssistant", modify_assistant, "AssistantObject",
+          "ModifyAssistantRequest"),
+    Route("DELETE", "/assistants/<assistant_id>", "deleteAssistant", delete_assistant,
+          "DeleteAssistantResponse"),
     Route("POST", "/threads", "createThread", create_thread, "ThreadObject", "CreateThreadRequest"),
     Route("GET", "/threads", "listThreads", list_threads, beta=False),
     Route("GET", "/threads/<thread_id>", "getThread", retrieve_thread, "ThreadObject"),

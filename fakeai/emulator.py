@@ -13,6 +13,11 @@ from .validation import load_schemas
 DEFAULT_API_KEY = "sk-fakeai-0000000000000000000000000000"
 
 
+def spec_models(schemas) -> list[str]:
+    """The model names the spec lists for assistants (AssistantSupportedModels)."""
+    return schemas.documents["AssistantSupportedModels.json"]["enum"]
+
+
 class FakeOpenAI:
     """An in-memory Assistants/Threads API.
 
@@ -20,16 +25,19 @@ class FakeOpenAI:
     start_time  where fakeai's own clock starts (Unix seconds); see determinism.py for the rules
     real_clock  follow the wall clock instead of fakeai's own
     api_keys    accepted keys; by default any non-empty key is accepted
+    models      model names assistants and runs may use; by default every model the spec lists
     bugs        'raise' (a fakeai bug fails the calling test) or 'respond' (a 500 saying so)
     """
 
     def __init__(self, *, seed: int | str = 0, start_time: int = DEFAULT_EPOCH, real_clock: bool = False,
-                 api_keys=None, bugs: str = "raise"):
+                 api_keys=None, models=None, bugs: str = "raise"):
         self.seed = seed
         self.clock = Clock(start_time, real=real_clock)
-        self.state = State(IdFactory(seed), self.clock)
+        schemas = load_schemas()
+        self.state = State(IdFactory(seed), self.clock,
+                           models=frozenset(models if models is not None else spec_models(schemas)))
         self.lock = threading.RLock()
-        self.app = Application(self.state, load_schemas(), lock=self.lock, api_keys=api_keys, bugs=bugs)
+        self.app = Application(self.state, schemas, lock=self.lock, api_keys=api_keys, bugs=bugs)
         self._clients: dict = {}
 
     # --- serving ------------------------------------------------------------------------------

@@ -120,11 +120,16 @@ def unknown_url(method: str, path: str) -> APIError:
 
 #: What each kind of object is called in the 404 message (E3-E5 unverified: the E1/E2 pattern).
 OBJECT_NAMES = {"thread": "thread", "assistant": "assistant", "message": "message", "run": "run",
-                "step": "run step"}
+                "step": "run step", "file": "file"}
 
 
 def not_found(kind: str, object_id: str) -> APIError:
     return NotFoundError(f"No {OBJECT_NAMES[kind]} found with id '{object_id}'.")
+
+
+def model_not_found(model: str) -> APIError:  # E27: message verified; param/code recommended
+    return BadRequestError(f"The requested model '{model}' does not exist.", param="model",
+                           code="model_not_found")
 
 
 # --- request validation (E15-E26) ---------------------------------------------------------------

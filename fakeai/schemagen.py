@@ -68,6 +68,13 @@ OVERLAYS: tuple[tuple[str, str, dict, str], ...] = (
                      "ListRunStepsResponse")
         for cursor in ("first_id", "last_id")
     ),
+    ("FunctionObject.json", "/properties/name", {"pattern": "^[a-zA-Z0-9_-]+$", "maxLength": 64},
+     "The spec's text: 'Must be a-z, A-Z, 0-9, or contain underscores and dashes, with a maximum "
+     "length of 64.'"),
+    ("ResponseFormatJsonSchema.json", "/properties/json_schema/properties/name",
+     {"pattern": "^[a-zA-Z0-9_-]+$", "maxLength": 64},
+     "The spec's text: 'Must be a-z, A-Z, 0-9, or contain underscores and dashes, with a maximum "
+     "length of 64.'"),
     *(
         (f"parameters/{operation}.json", "/properties/limit", {"minimum": 1, "maximum": 100}, LIST_LIMIT)
         for operation in ("listAssistants", "listMessages", "listRuns", "listRunSteps")

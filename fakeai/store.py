@@ -107,3 +107,7 @@ class State:
     threads: dict[str, ThreadRecord] = field(default_factory=dict)
     #: Vector stores made by the ``tool_resources.file_search.vector_stores`` helper (id -> spec).
     vector_stores: dict[str, dict] = field(default_factory=dict)
+    #: Uploaded files by id, once a Files store exists; None: any well-formed file id is accepted.
+    files: dict[str, dict] | None = None
+    #: Models assistants and runs may name (the spec's list unless the user configures another).
+    models: frozenset = frozenset()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 
-from openai.pagination import AsyncCursorPage  # noqa: F401  (documents what pages look like)
+import openai
 
 
 class Synchronous:
@@ -56,3 +56,11 @@ class Pages:
                 return await self._paginator
             self._first = self._loop.run_until_complete(first())
         return getattr(self._first, name)
+
+
+def raw_body(content: bytes | None) -> dict:
+    """The keyword that sends bytes as they are: ``content=`` since openai 2.x, ``body=`` before."""
+    if content is None:
+        return {}
+    keyword = "content" if "content" in inspect.signature(openai.OpenAI.post).parameters else "body"
+    return {keyword: content}

@@ -3,13 +3,12 @@ message, param and code, and nothing stored changes. Never a 500."""
 
 from __future__ import annotations
 
-import inspect
-
 import openai
 import pytest
 from openai import omit
 
 from fakeai import errors
+from tests.sdk import raw_body
 
 BAD_THREAD_CREATES = {
     "17 metadata keys": (
@@ -114,9 +113,8 @@ BETA = {"OpenAI-Beta": "assistants=v2", "Content-Type": "application/json"}
 
 
 def post_raw(api, content: bytes, headers=BETA):
-    """POST raw bytes to /threads through the SDK (``content=`` since openai 2.x, ``body=`` before)."""
-    raw_keyword = "content" if "content" in inspect.signature(openai.OpenAI.post).parameters else "body"
-    return api.post("/threads", cast_to=object, options={"headers": headers}, **{raw_keyword: content})
+    """POST raw bytes to /threads through the SDK."""
+    return api.post("/threads", cast_to=object, options={"headers": headers}, **raw_body(content))
 
 
 @pytest.mark.parametrize("content", [b'{"metadata": {', b'{"metadata": NaN}', b"\xff\xfe"])

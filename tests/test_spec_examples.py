@@ -27,6 +27,7 @@ import pytest
 from fakeai.app import API_PREFIX, ROUTES
 from tests import official_spec
 from tests.official_spec import spec_operation
+from tests.sdk import raw_body
 
 PLACEHOLDER = re.compile(r"^(thread|msg|asst|run|step)_")
 #: Keys whose example value holds for any answer to the same request.
@@ -146,9 +147,9 @@ def send_as_written(api, request: CurlRequest, path: str):
         assert content is None, "a GET with a body"
         return api.get(path, cast_to=object, options=options)
     if request.method == "POST":
-        return api.post(path, cast_to=object, content=content, options=options)
+        return api.post(path, cast_to=object, options=options, **raw_body(content))
     if request.method == "DELETE":
-        return api.delete(path, cast_to=object, content=content, options=options)
+        return api.delete(path, cast_to=object, options=options, **raw_body(content))
     raise ValueError(f"unsupported method {request.method}")
 
 
@@ -317,8 +318,16 @@ def create_placeholder_objects(api, spec: dict, placeholders: list[str], example
             fields = {"role": "user", "content": "A message the example's path names."}
             fields.update(create_fields(spec, "createMessage", shown.get(placeholder), request_body))
             real_ids[placeholder] = api.beta.threads.messages.create(thread_id, **fields).id
+        elif placeholder.startswith("asst_"):
+            fields = {"model": "gpt-4o"}
+            fields.update(create_fields(spec, "createAssistant", shown.get(placeholder), request_body))
+            real_ids[placeholder] = api.beta.assistants.create(**fields).id
         else:
             raise NotImplementedError(f"fakeai serves no {placeholder.split('_')[0]}_ objects yet")
+    for listed in reversed(existing):  # GET /assistants lists objects no path names, newest first
+        if listed.get("object") == "assistant" and not placeholders:
+            api.beta.assistants.create(**{"model": "gpt-4o",
+                                          **create_fields(spec, "createAssistant", listed, {})})
     return real_ids
 
 
@@ -353,8 +362,9 @@ def same_json_type(expected, actual) -> bool:
 
 def shape_mismatches(expected, actual, real_ids: dict[str, str], where: str = "response") -> list[str]:
     """Where ``actual`` lacks a key of ``expected``, has another JSON type, or differs in a value
-    any answer must share: ``object``, ``deleted``, and the ids the path names. Lists compare each
-    actual item with the example's first item. A null example value accepts anything."""
+    any answer must share: ``object``, ``deleted``, and the ids the path names. Lists of the same
+    length compare item by item, others each actual item with the example's first item. A null
+    example value accepts anything."""
     if expected is None:
         return []
     if isinstance(expected, str) and expected in real_ids:
@@ -375,8 +385,9 @@ def shape_mismatches(expected, actual, real_ids: dict[str, str], where: str = "r
                 problems += shape_mismatches(value, actual[key], real_ids, here)
         return problems
     if isinstance(expected, list) and expected:
-        return [problem for index, item in enumerate(actual)
-                for problem in shape_mismatches(expected[0], item, real_ids, f"{where}[{index}]")]
+        models = expected if len(expected) == len(actual) else [expected[0]] * len(actual)
+        return [problem for index, (model, item) in enumerate(zip(models, actual))
+                for problem in shape_mismatches(model, item, real_ids, f"{where}[{index}]")]
     return []
 
 
@@ -441,6 +452,16 @@ def described_response_keys(operation: dict, paths: list[tuple]) -> list[str]:
             f"{schema_name(response_schema(operation))} does not declare" for path in paths]
 
 
+def values_the_request_left_unset(spec: dict, operation: dict, request_body: dict, example_response: dict,
+                                  actual: dict) -> list[str]:
+    """Response fields the request schema offers but the example request leaves out, where the
+    example answer shows a value and fakeai (rightly) answers null, the field's default."""
+    schema = request_schema(operation)
+    offered = set(resolve(spec, schema)["properties"]) if schema else set()
+    return [key for key, value in example_response.items()
+            if key in offered and key not in request_body and value is not None and actual.get(key) is None]
+
+
 def contradicted_echoes(echoed: dict, example_response: dict) -> list[str]:
     return [f"the example response's {key} is {example_response[key]!r}, but its request sets {value!r}"
             for key, value in echoed.items() if example_response[key] != value]
@@ -472,10 +493,13 @@ def test_an_api_reference_example_sent_as_written_gets_an_answer_shaped_like_its
 
     actual = send_or_fail(api, request, real_ids)
 
-    assert shape_mismatches(without(example_response, foreign), actual, real_ids) == []
+    unset = values_the_request_left_unset(spec, operation, request_body, example_response, actual)
+    assert shape_mismatches(without(example_response, foreign + [(key,) for key in unset]), actual,
+                            real_ids) == []
     echoed = echoed_values(request_body, example_response)
     assert {key: actual[key] for key in echoed} == echoed
-    inconsistencies = described_response_keys(operation, foreign) + contradicted_echoes(echoed,
-                                                                                        example_response)
+    inconsistencies = described_response_keys(operation, foreign) + contradicted_echoes(
+        echoed, example_response) + [f"the example response's {key} is {example_response[key]!r}, but its "
+                                     "request does not set it" for key in unset]
     if inconsistencies:
         pytest.xfail(f"{example.name}: " + "; ".join(inconsistencies))

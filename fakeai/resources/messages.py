@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..store import State
 from .common import metadata
+from .files import check_file_ids
 from .listing import list_page
 
 #: API-created messages are complete the moment they exist. The REST bodies of the real API
@@ -51,6 +52,7 @@ def new_message(state: State, thread_id: str, request: dict, created_at: int) ->
 
 def create_message(state: State, record, body: dict) -> dict:
     """A message added through the API (refused during an active run once runs exist)."""
+    check_file_ids(state, body)
     message = new_message(state, record.thread["id"], body, state.clock.now())
     return record.messages.add(message)
 

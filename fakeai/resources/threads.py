@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from ..store import State, ThreadRecord
 from .common import metadata, tool_resources
+from .files import check_file_ids
 from .messages import new_message
 
 
 def create_thread(state: State, body: dict) -> dict:
     """Messages are stored in request order with the thread's ``created_at`` (api-notes 3.2)."""
+    check_file_ids(state, body)
     created_at = state.clock.now()
     thread = {
         "id": state.ids.new("thread_"),
@@ -30,6 +32,7 @@ def retrieve_thread(record: ThreadRecord) -> dict:
 
 def modify_thread(state: State, record: ThreadRecord, body: dict) -> dict:
     """Given fields replace the stored ones (metadata is replaced whole, api-notes 1.3)."""
+    check_file_ids(state, body)
     if "metadata" in body:
         record.thread["metadata"] = metadata(body["metadata"])
     if "tool_resources" in body:
