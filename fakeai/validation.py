@@ -3,7 +3,8 @@
 Requests: every error jsonschema finds is translated into the API's own wording (errors.py) and the
 one that the API would report is chosen by PRECEDENCE, not by jsonschema's ``best_match`` heuristic.
 Responses: a body fakeai is about to send that its schema refuses is a bug in fakeai (ContractViolation).
-Validators are compiled once per process and shared by every emulator.
+Validators are compiled once per process and shared by every emulator. A compiled predicate
+(schemacheck.py) answers "valid?" first; jsonschema runs only to word what is wrong.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from . import errors
+from .schemacheck import Compiler
 
 #: Which error the API reports when a request has several problems: lowest rank first, then the
 #: order they occur in. api-notes §10 recommends unknown -> missing -> type -> bounds -> enum
@@ -48,6 +50,8 @@ class Schemas:
             (name, Resource.from_contents(doc, default_specification=DRAFT202012))
             for name, doc in self.documents.items())
         self._validators: dict[str, Draft202012Validator] = {}
+        self._compiler = Compiler(self.documents)
+        self._predicates: dict = {}
 
     def validator(self, name: str) -> Draft202012Validator:
         """'ThreadObject' or 'parameters/listMessages' -> its compiled validator."""
@@ -56,6 +60,25 @@ class Schemas:
             found = self._validators[name] = Draft202012Validator(
                 self.documents[name + ".json"], registry=self.registry)
         return found
+
+    def is_valid(self, name: str, instance) -> bool:
+        """Fast: the compiled predicate when there is one, else jsonschema."""
+        if name not in self._predicates:
+            self._predicates[name] = self._compiler.predicate(name + ".json")
+        predicate = self._predicates[name]
+        return predicate(instance) if predicate is not None else self.validator(name).is_valid(instance)
+
+    def first_error(self, name: str, instance) -> errors.APIError | None:
+        """The error the API reports for ``instance`` (None if it is valid), by PRECEDENCE."""
+        if self.is_valid(name, instance):
+            return None
+        found = []
+        for error in self.validator(name).iter_errors(instance):
+            found.extend(self.translate(error))
+        if not found:
+            return None
+        found.sort(key=lambda ranked: PRECEDENCE.index(ranked[0]))
+        return found[0][1]
 
     def resolve(self, schema: dict) -> dict:
         """Follow a top-level $ref (schemas here only ever point at whole files)."""
@@ -67,14 +90,10 @@ class Schemas:
 
     def check_request(self, name: str, body: dict) -> dict:
         """The body with explicit nulls of optional keys dropped; raises the API's 400 if refused."""
-        validator = self.validator(name)
-        body = self.drop_optional_nulls(body, validator.schema)
-        found = []
-        for error in validator.iter_errors(body):
-            found.extend(self.translate(error))
-        if found:
-            found.sort(key=lambda ranked: PRECEDENCE.index(ranked[0]))
-            raise found[0][1]
+        body = self.drop_optional_nulls(body, self.documents[name + ".json"])
+        error = self.first_error(name, body)
+        if error is not None:
+            raise error
         return body
 
     def check_query(self, operation_id: str, args) -> dict:
@@ -88,12 +107,9 @@ class Schemas:
                     query[name] = values
             elif name in args:
                 query[name] = coerce_query_value(name, args[name], spec)
-        found = []
-        for error in self.validator(f"parameters/{operation_id}").iter_errors(query):
-            found.extend(self.translate(error))
-        if found:
-            found.sort(key=lambda ranked: PRECEDENCE.index(ranked[0]))
-            raise found[0][1]
+        error = self.first_error(f"parameters/{operation_id}", query)
+        if error is not None:
+            raise error
         for name, spec in schema["properties"].items():
             if name not in query and "default" in spec:
                 query[name] = spec["default"]
@@ -188,11 +204,12 @@ class Schemas:
 
     def contract_problem(self, name: str, body) -> str | None:
         """None when ``body`` matches schema ``name``; otherwise what is wrong, for the bug report."""
-        validator = self.validator(name)
-        if validator.is_valid(body):
+        if self.is_valid(name, body):
             return None
         problems = [f"{param_path(e.absolute_path) or '<body>'}: {e.message}"
-                    for e in validator.iter_errors(body)]
+                    for e in self.validator(name).iter_errors(body)]
+        if not problems:
+            return None
         return f"response does not match {name}: " + "; ".join(problems[:5])
 
 
