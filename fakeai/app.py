@@ -22,7 +22,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 
 from . import errors
-from .resources import assistants, messages, paths, threads
+from .resources import assistants, messages, paths, runs, threads
 from .store import State
 from .validation import Schemas, describe
 
@@ -41,6 +41,8 @@ class Route:
     response: str | None = None  # response schema component
     body: str | None = None  # request body schema component
     beta: bool = True
+    reads_run: bool = False  # counts as a read of the run (reads:N progression)
+    polled: bool = False  # answers carry openai-poll-after-ms (the SDK's poll helpers obey it)
 
 
 def create_assistant(state, call):
@@ -103,6 +105,42 @@ def delete_message(state, call):
     return messages.delete_message(call.objects["thread"], call.objects["message"])
 
 
+def create_run(state, call):
+    return runs.create_run(state, call.objects["thread"], call.body)
+
+
+def create_thread_and_run(state, call):
+    return runs.create_thread_and_run(state, call.body)
+
+
+def list_runs(state, call):
+    return runs.list_runs(call.objects["thread"], call.query)
+
+
+def retrieve_run(state, call):
+    return call.objects["run"].run
+
+
+def modify_run(state, call):
+    return runs.modify_run(call.objects["run"], call.body)
+
+
+def cancel_run(state, call):
+    return runs.cancel_run(state, call.objects["thread"], call.objects["run"])
+
+
+def submit_tool_outputs(state, call):
+    return runs.submit_tool_outputs(state, call.objects["thread"], call.objects["run"], call.body)
+
+
+def list_run_steps(state, call):
+    return runs.list_steps(call.objects["run"], call.query)
+
+
+def retrieve_run_step(state, call):
+    return runs.with_included(call.objects["step"], call.query)
+
+
 #: The API surface, in the order of the API reference.
 ROUTES = (
     Route("POST", "/assistants", "createAssistant", create_assistant, "AssistantObject",
@@ -128,6 +166,23 @@ ROUTES = (
           "MessageObject", "ModifyMessageRequest"),
     Route("DELETE", "/threads/<thread_id>/messages/<message_id>", "deleteMessage", delete_message,
           "DeleteMessageResponse"),
+    Route("POST", "/threads/runs", "createThreadAndRun", create_thread_and_run, "RunObject",
+          "CreateThreadAndRunRequest", polled=True),
+    Route("POST", "/threads/<thread_id>/runs", "createRun", create_run, "RunObject", "CreateRunRequest",
+          polled=True),
+    Route("GET", "/threads/<thread_id>/runs", "listRuns", list_runs, "ListRunsResponse"),
+    Route("GET", "/threads/<thread_id>/runs/<run_id>", "getRun", retrieve_run, "RunObject",
+          reads_run=True, polled=True),
+    Route("POST", "/threads/<thread_id>/runs/<run_id>", "modifyRun", modify_run, "RunObject",
+          "ModifyRunRequest", polled=True),
+    Route("POST", "/threads/<thread_id>/runs/<run_id>/cancel", "cancelRun", cancel_run, "RunObject",
+          polled=True),
+    Route("POST", "/threads/<thread_id>/runs/<run_id>/submit_tool_outputs", "submitToolOuputsToRun",
+          submit_tool_outputs, "RunObject", "SubmitToolOutputsRunRequest", polled=True),
+    Route("GET", "/threads/<thread_id>/runs/<run_id>/steps", "listRunSteps", list_run_steps,
+          "ListRunStepsResponse"),
+    Route("GET", "/threads/<thread_id>/runs/<run_id>/steps/<step_id>", "getRunStep", retrieve_run_step,
+          "RunStepObject"),
 )
 
 
@@ -162,12 +217,13 @@ class Application:
     so the test fails loudly) or 'respond' (server: a 500 that says so, and a log line)."""
 
     def __init__(self, state: State, schemas: Schemas, *, lock: threading.RLock | None = None,
-                 api_keys=None, bugs: str = "raise"):
+                 api_keys=None, bugs: str = "raise", poll_after_ms: int = 1):
         self.state = state
         self.schemas = schemas
         self.lock = lock or threading.RLock()
         self.api_keys = set(api_keys) if api_keys else None
         self.bugs = bugs
+        self.poll_after_ms = poll_after_ms
         self.problems: list[str] = []
         self.url_map = Map([Rule(API_PREFIX + r.path, endpoint=r, methods=[r.method]) for r in ROUTES],
                            strict_slashes=False, merge_slashes=False)
@@ -180,7 +236,7 @@ class Application:
         with self.lock:
             request_id = self.state.ids.request_id()
             try:
-                status, body, extra = 200, self.dispatch(request), {}
+                status, body, extra = 200, *self.dispatch(request)
             except errors.APIError as error:
                 status, body, extra = error.status, error.body(), error.headers
             except errors.EmulatorBug:
@@ -197,12 +253,13 @@ class Application:
         ]
         return RawResponse(status, headers, payload)
 
-    def dispatch(self, request: RawRequest) -> dict:
+    def dispatch(self, request: RawRequest) -> tuple[dict, dict]:
+        """(body, extra headers) of a successful answer; raises the APIError of a refusal."""
         self.authenticate(request.headers.get("authorization"))
         route, params = self.route(request.method, request.path)
         if route.beta:
             check_beta_header(request.headers.get("openai-beta"))
-        objects = paths.resolve(self.state, params)
+        objects = paths.resolve(self.state, params, reads_run=route.reads_run)
         query = self.schemas.check_query(route.operation, parse_query(request.query)) \
             if f"parameters/{route.operation}.json" in self.schemas.documents else {}
         body = self.schemas.check_request(route.body, parse_body(request)) if route.body else {}
@@ -211,7 +268,7 @@ class Application:
             problem = self.schemas.contract_problem(route.response, result)
             if problem:
                 raise self.bug_error(problem)
-        return result
+        return result, ({"openai-poll-after-ms": str(self.poll_after_ms)} if route.polled else {})
 
     def authenticate(self, header: str | None) -> None:
         if not header or not header.startswith("Bearer"):

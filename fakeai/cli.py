@@ -21,6 +21,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", default="0", help="seed of the id generators (default 0)")
     serve.add_argument("--api-key", action="append", dest="api_keys", metavar="KEY",
                        help="accept only this key (repeatable); by default any non-empty key works")
+    serve.add_argument("--model", action="append", dest="models", metavar="NAME",
+                       help="accept only this model name (repeatable); by default every model the "
+                            "spec lists")
     serve.add_argument("--real-clock", action="store_true",
                        help="timestamps follow the wall clock instead of fakeai's deterministic clock")
     serve.add_argument("--quiet", action="store_true", help="do not log each request")
@@ -32,8 +35,8 @@ def seed_value(text: str):
 
 
 def serve(args) -> int:
-    emulator = FakeOpenAI(seed=seed_value(args.seed), api_keys=args.api_keys, real_clock=args.real_clock,
-                          bugs="respond")
+    emulator = FakeOpenAI(seed=seed_value(args.seed), api_keys=args.api_keys, models=args.models,
+                          real_clock=args.real_clock, bugs="respond")
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
     server = make_server(args.host, args.port, emulator.app, threaded=True)
     host = f"[{args.host}]" if ":" in args.host else args.host

@@ -7,6 +7,8 @@ import threading
 from .app import Application, RawRequest, RawResponse
 from .determinism import DEFAULT_EPOCH, Clock, IdFactory
 from .errors import EmulatorBug
+from .resources.run_engine import parse_progression
+from .scripting import Script
 from .store import State
 from .validation import load_schemas
 
@@ -26,18 +28,26 @@ class FakeOpenAI:
     real_clock  follow the wall clock instead of fakeai's own
     api_keys    accepted keys; by default any non-empty key is accepted
     models      model names assistants and runs may use; by default every model the spec lists
+    progression how far a run moves each time its thread is touched: 'immediate', 'reads:N' or
+                'seconds:N' (resources/run_engine.py)
+    poll_after_ms  the openai-poll-after-ms header of run answers (the SDK's poll helpers sleep it)
     bugs        'raise' (a fakeai bug fails the calling test) or 'respond' (a 500 saying so)
     """
 
     def __init__(self, *, seed: int | str = 0, start_time: int = DEFAULT_EPOCH, real_clock: bool = False,
-                 api_keys=None, models=None, bugs: str = "raise"):
+                 api_keys=None, models=None, progression: str = "immediate", poll_after_ms: int = 1,
+                 bugs: str = "raise"):
+        parse_progression(progression)
         self.seed = seed
         self.clock = Clock(start_time, real=real_clock)
         schemas = load_schemas()
         self.state = State(IdFactory(seed), self.clock,
-                           models=frozenset(models if models is not None else spec_models(schemas)))
+                           models=frozenset(models if models is not None else spec_models(schemas)),
+                           progression=progression)
+        self.state.script = self.script = Script(self.state.assistants.get)
         self.lock = threading.RLock()
-        self.app = Application(self.state, schemas, lock=self.lock, api_keys=api_keys, bugs=bugs)
+        self.app = Application(self.state, schemas, lock=self.lock, api_keys=api_keys, bugs=bugs,
+                               poll_after_ms=poll_after_ms)
         self._clients: dict = {}
 
     # --- serving ------------------------------------------------------------------------------

@@ -132,6 +132,28 @@ def model_not_found(model: str) -> APIError:  # E27: message verified; param/cod
                            code="model_not_found")
 
 
+# --- runs (E6-E10) ------------------------------------------------------------------------------
+
+def cannot_add_messages(thread_id: str, run_id: str) -> APIError:  # E6, verified
+    return BadRequestError(f"Can't add messages to {thread_id} while a run {run_id} is active.")
+
+
+def thread_has_active_run(thread_id: str, run_id: str) -> APIError:  # E7; type/param/code recommended
+    return BadRequestError(f"Thread {thread_id} already has an active run {run_id}.")
+
+
+def run_does_not_accept_tool_outputs(status: str) -> APIError:  # E8, verified
+    return BadRequestError(f'Runs in status "{status}" do not accept tool outputs.')
+
+
+def tool_outputs_mismatch(expected: list, given: list) -> APIError:  # E9, verified (Python list style)
+    return BadRequestError(f"Expected tool outputs for call_ids {expected}, got {given}")
+
+
+def cannot_cancel(status: str) -> APIError:  # E10; trailing period unverified
+    return BadRequestError(f"Cannot cancel run with status '{status}'.")
+
+
 # --- request validation (E15-E26) ---------------------------------------------------------------
 
 def invalid_id_prefix(name: str, value: str, prefix: str) -> APIError:  # E26; param/code recommended

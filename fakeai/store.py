@@ -97,6 +97,9 @@ class ThreadRecord:
 
     thread: dict
     messages: OrderedCollection = field(default_factory=OrderedCollection)
+    runs: OrderedCollection = field(default_factory=OrderedCollection)
+    #: run id -> its RunProgress (plan, steps, ...): what the state machine keeps beside a run
+    progress: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -111,3 +114,6 @@ class State:
     files: dict[str, dict] | None = None
     #: Models assistants and runs may name (the spec's list unless the user configures another).
     models: frozenset = frozenset()
+    #: What the next runs do (scripting.Script), and how fast runs move (run_engine).
+    script: object = None
+    progression: str = "immediate"

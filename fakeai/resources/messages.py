@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from ..store import State
-from .common import metadata
+from .. import errors
+from .common import metadata, text_part
 from .files import check_file_ids
 from .listing import list_page
+from .run_engine import refuse_if_active
 
 #: API-created messages are complete the moment they exist. The REST bodies of the real API
 #: omitted status/completed_at (api-notes 4.3 quirk); fakeai emits the spec shape with these values
@@ -22,10 +24,6 @@ def content_part(part: dict) -> dict:
     if kind == "image_file":
         return {"type": "image_file", "image_file": {"file_id": part[kind]["file_id"], "detail": detail}}
     return {"type": "image_url", "image_url": {"url": part[kind]["url"], "detail": detail}}
-
-
-def text_part(value: str) -> dict:
-    return {"type": "text", "text": {"value": value, "annotations": []}}
 
 
 def new_message(state: State, thread_id: str, request: dict, created_at: int) -> dict:
@@ -51,7 +49,8 @@ def new_message(state: State, thread_id: str, request: dict, created_at: int) ->
 
 
 def create_message(state: State, record, body: dict) -> dict:
-    """A message added through the API (refused during an active run once runs exist)."""
+    """A message added through the API; refused while a run of the thread is active (E6)."""
+    refuse_if_active(record, errors.cannot_add_messages)
     check_file_ids(state, body)
     message = new_message(state, record.thread["id"], body, state.clock.now())
     return record.messages.add(message)

@@ -1,0 +1,341 @@
+"""The run state machine (api-notes §8): a run carries out its plan, producing run steps,
+assistant messages and the events a stream sends, with the API's timestamps and usage.
+
+    queued -> in_progress -> (requires_action <-> queued) -> completed | incomplete | failed
+    queued | in_progress | requires_action -> cancelling -> cancelled;  any active -> expired
+
+How far a run moves when the thread is next touched is the emulator's *progression*:
+``immediate`` (to the next resting state: requires_action or terminal), ``reads:N`` (the outcome
+shows on the N-th read of the run, in_progress before it), ``seconds:N`` (the outcome shows once
+the clock is N seconds past the run's last queueing). A create response is always ``queued``.
+
+Usage is a documented count, not zeros: ``tokens(text)`` counts words and punctuation marks; a
+step's prompt is the run's instructions plus every message of the thread (and tool outputs so far);
+its completion is the text or the function arguments it wrote.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections import deque
+from dataclasses import dataclass, field
+
+from ..scripting import (CallFunctions, CodeInterpreter, Expire, Fail, FileSearch, Incomplete, Reply,
+                         Respond, ScriptError, Turn, check_plan)
+from ..store import OrderedCollection, State
+from .common import text_part
+
+ACTIVE = frozenset({"queued", "in_progress", "requires_action", "cancelling"})
+RESTING = frozenset({"requires_action", "completed", "incomplete", "failed", "cancelled", "expired"})
+TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def tokens(text: str) -> int:
+    return len(TOKEN.findall(text))
+
+
+def usage(prompt: int, completion: int) -> dict:
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+
+
+@dataclass
+class RunProgress:
+    """Bookkeeping kept beside a run's wire object."""
+
+    run: dict
+    plan: deque
+    steps: OrderedCollection = field(default_factory=OrderedCollection)
+    since: int = 0  # when the run was last queued (seconds progression)
+    reads: int = 0  # reads of the run since then (reads progression)
+    waiting_step: dict | None = None  # the tool_calls step awaiting outputs
+    open_message: dict | None = None  # a message being written when the run stops
+    outputs: dict = field(default_factory=dict)  # call id -> submitted output
+    events: list | None = None  # (event name, data) when someone streams this run
+
+
+def parse_progression(value: str) -> tuple[str, int]:
+    """'immediate' | 'reads:N' | 'seconds:N' -> (kind, N)."""
+    if value == "immediate":
+        return "immediate", 0
+    kind, _, count = value.partition(":")
+    if kind in ("reads", "seconds") and count.isdigit() and int(count) >= 1:
+        return kind, int(count)
+    raise ValueError(f"progression must be 'immediate', 'reads:N' or 'seconds:N' (N >= 1), not {value!r}")
+
+
+class Machine:
+    """Moves one run of one thread. Every change goes through ``emit`` so a stream sees it."""
+
+    def __init__(self, state: State, record, progress: RunProgress):
+        self.state = state
+        self.record = record
+        self.progress = progress
+        self.run = progress.run
+
+    def now(self) -> int:
+        return self.state.clock.now()
+
+    def emit(self, event: str, data: dict) -> None:
+        if self.progress.events is not None:
+            self.progress.events.append((event, copy.deepcopy(data)))
+
+    # --- progression ----------------------------------------------------------------------
+
+    def advance(self, *, read: bool = False) -> None:
+        """Move the run as far as the progression allows for one touch of its thread."""
+        run, progress = self.run, self.progress
+        if run["status"] not in ACTIVE:
+            return
+        if read:
+            progress.reads += 1
+        if run["expires_at"] is not None and self.now() >= run["expires_at"]:
+            return self.expire()
+        if run["status"] == "cancelling":
+            return self.cancelled()
+        if run["status"] == "requires_action":
+            if progress.plan and isinstance(progress.plan[0], Expire) and progress.reads > 0:
+                return self.expire()
+            return
+        kind, count = parse_progression(self.state.progression)
+        if kind == "immediate":
+            return self.to_rest()
+        due = progress.reads >= count if kind == "reads" else self.now() - progress.since >= count
+        started = progress.reads > 0 if kind == "reads" else self.now() > progress.since
+        if due:
+            self.to_rest()
+        elif started and run["status"] == "queued":
+            self.start()
+
+    def to_rest(self) -> None:
+        while self.run["status"] not in RESTING:
+            if self.run["status"] == "queued":
+                self.start()
+            elif self.run["status"] == "in_progress":
+                self.carry_out_next()
+            else:
+                return
+
+    def start(self) -> None:
+        self.run.update(status="in_progress", started_at=self.now())
+        self.emit("thread.run.in_progress", self.run)
+
+    def carry_out_next(self) -> None:
+        plan = self.progress.plan
+        if not plan:
+            return self.finish("completed", completed_at=self.now())
+        action = plan.popleft()
+        if isinstance(action, Respond):
+            plan.extendleft(reversed(self.responded(action)))
+        elif isinstance(action, Reply):
+            self.write_message(action.text, action.annotations)
+        elif isinstance(action, CallFunctions):
+            self.call_functions(action)
+        elif isinstance(action, CodeInterpreter):
+            self.tool_step([self.code_call(action)])
+        elif isinstance(action, FileSearch):
+            self.tool_step([self.search_call(action)])
+        elif isinstance(action, Fail):
+            self.finish("failed", failed_at=self.now(), last_error={"code": action.code, "message": action.message})
+        elif isinstance(action, Incomplete):
+            self.write_message(action.text, (), incomplete="max_tokens")
+            self.finish("incomplete", incomplete_details={"reason": action.reason})
+        elif isinstance(action, Expire):
+            self.expire()
+
+    def responded(self, action: Respond) -> list:
+        """The actions a responder callback computes from what the run sees now."""
+        turn = Turn(messages=copy.deepcopy(list(self.record.messages)), run=copy.deepcopy(self.run),
+                    thread=copy.deepcopy(self.record.thread), tool_outputs=dict(self.progress.outputs))
+        result = action.callback(turn)
+        actions = [Reply(result)] if isinstance(result, str) else list(result) if isinstance(
+            result, (list, tuple)) else [result]
+        check_plan(actions, self.run["tools"], f"run {self.run['id']}")
+        return actions
+
+    # --- what a run produces ----------------------------------------------------------------
+
+    def prompt_tokens(self) -> int:
+        texts = [self.run["instructions"] or ""]
+        texts += [part["text"]["value"] for message in self.record.messages
+                  for part in message["content"] if part["type"] == "text"]
+        texts += list(self.progress.outputs.values())
+        return sum(tokens(text) for text in texts)
+
+    def new_step(self, kind: str, details: dict) -> dict:
+        step = self.progress.steps.add({
+            "id": self.state.ids.new("step_"),
+            "object": "thread.run.step",
+            "created_at": self.now(),
+            "run_id": self.run["id"],
+            "assistant_id": self.run["assistant_id"],
+            "thread_id": self.run["thread_id"],
+            "type": kind,
+            "status": "in_progress",
+            "cancelled_at": None,
+            "completed_at": None,
+            "expired_at": None,
+            "failed_at": None,
+            "last_error": None,
+            "step_details": details,
+            "usage": None,
+            "metadata": {},
+        })
+        self.emit("thread.run.step.created", step)
+        self.emit("thread.run.step.in_progress", step)
+        return step
+
+    def complete_step(self, step: dict, completion: int) -> None:
+        step.update(status="completed", completed_at=self.now(), usage=usage(self.prompt_tokens(), completion))
+        self.emit("thread.run.step.completed", step)
+
+    def write_message(self, text: str, annotations, incomplete: str | None = None) -> None:
+        step_prompt = self.prompt_tokens()
+        message = self.record.messages.add({
+            "id": self.state.ids.new("msg_"),
+            "object": "thread.message",
+            "created_at": self.now(),
+            "assistant_id": self.run["assistant_id"],
+            "thread_id": self.run["thread_id"],
+            "run_id": self.run["id"],
+            "role": "assistant",
+            "content": [],
+            "attachments": [],
+            "metadata": {},
+            "status": "in_progress",
+            "incomplete_details": None,
+            "completed_at": None,
+            "incomplete_at": None,
+        })
+        step = self.new_step("message_creation", {"type": "message_creation",
+                                                  "message_creation": {"message_id": message["id"]}})
+        self.emit("thread.message.created", message)
+        self.emit("thread.message.in_progress", message)
+        part = text_part(text)
+        part["text"]["annotations"] = annotated(text, annotations)
+        message["content"] = [part]
+        self.emit("thread.message.delta", {"text": text, "message": message})
+        if incomplete:
+            message.update(status="incomplete", incomplete_at=self.now(), incomplete_details={"reason": incomplete})
+            self.emit("thread.message.incomplete", message)
+        else:
+            message.update(status="completed", completed_at=self.now())
+            self.emit("thread.message.completed", message)
+        step.update(status="completed", completed_at=self.now(),
+                    usage=usage(step_prompt, tokens(text)))
+        self.emit("thread.run.step.completed", step)
+
+    def call_functions(self, action: CallFunctions) -> None:
+        calls = [{"id": self.state.ids.new("call_"), "type": "function",
+                  "function": {"name": call.name, "arguments": call.arguments, "output": None}}
+                 for call in action.calls]
+        step = self.new_step("tool_calls", {"type": "tool_calls", "tool_calls": []})
+        step["step_details"]["tool_calls"] = calls
+        self.emit("thread.run.step.delta", {"step": step})
+        self.progress.waiting_step = step
+        required = [{"id": c["id"], "type": "function",
+                     "function": {"name": c["function"]["name"], "arguments": c["function"]["arguments"]}}
+                    for c in calls]
+        self.run.update(status="requires_action", required_action={
+            "type": "submit_tool_outputs", "submit_tool_outputs": {"tool_calls": required}})
+        self.emit("thread.run.requires_action", self.run)
+
+    def tool_step(self, calls: list) -> None:
+        step = self.new_step("tool_calls", {"type": "tool_calls", "tool_calls": []})
+        step["step_details"]["tool_calls"] = calls
+        self.emit("thread.run.step.delta", {"step": step})
+        self.complete_step(step, sum(tokens(c.get("code_interpreter", {}).get("input", "")) for c in calls))
+
+    def code_call(self, action: CodeInterpreter) -> dict:
+        outputs = ([{"type": "logs", "logs": action.logs}] if action.logs else []) + [
+            {"type": "image", "image": {"file_id": file_id}} for file_id in action.image_file_ids]
+        return {"id": self.state.ids.new("call_"), "type": "code_interpreter",
+                "code_interpreter": {"input": action.input, "outputs": outputs}}
+
+    def search_call(self, action: FileSearch) -> dict:
+        results = [{"file_id": r["file_id"], "file_name": r.get("file_name", r["file_id"]),
+                    "score": r.get("score", 1.0),
+                    **({"content": [{"type": "text", "text": r["content"]}]} if "content" in r else {})}
+                   for r in action.results]
+        return {"id": self.state.ids.new("call_"), "type": "file_search",
+                "file_search": {"ranking_options": {"ranker": "default_2024_08_21", "score_threshold": 0.0},
+                                "results": results}}
+
+    # --- tool outputs, cancelling, endings --------------------------------------------------
+
+    def submit(self, outputs: dict) -> None:
+        """Outputs for every waiting call (checked by the caller): the step completes, the run queues."""
+        step = self.progress.waiting_step
+        for call in step["step_details"]["tool_calls"]:
+            call["function"]["output"] = outputs[call["id"]]
+        self.progress.outputs.update(outputs)
+        self.complete_step(step, sum(tokens(c["function"]["arguments"]) for c in step["step_details"]["tool_calls"]))
+        self.progress.waiting_step = None
+        self.run.update(status="queued", required_action=None)
+        self.progress.since, self.progress.reads = self.now(), 0
+        self.emit("thread.run.queued", self.run)
+
+    def cancel(self) -> None:
+        self.run["status"] = "cancelling"
+        self.emit("thread.run.cancelling", self.run)
+
+    def cancelled(self) -> None:
+        self.close_open_parts("cancelled", "run_cancelled")
+        self.finish("cancelled", cancelled_at=self.now())
+
+    def expire(self) -> None:
+        self.close_open_parts("expired", "run_expired")
+        self.finish("expired")
+
+    def close_open_parts(self, step_status: str, message_reason: str) -> None:
+        step = self.progress.waiting_step
+        if step is not None:
+            step.update(status=step_status, **{f"{step_status}_at": self.now()})
+            self.emit(f"thread.run.step.{step_status}", step)
+            self.progress.waiting_step = None
+
+    def finish(self, status: str, **changes) -> None:
+        """A terminal status: expires_at and required_action clear, usage sums the steps."""
+        steps = [s["usage"] for s in self.progress.steps if s["usage"]]
+        total = usage(sum(u["prompt_tokens"] for u in steps), sum(u["completion_tokens"] for u in steps))
+        self.run.update(status=status, expires_at=None, required_action=None, usage=total, **changes)
+        self.emit(f"thread.run.{status}", self.run)
+
+
+def annotated(text: str, annotations) -> list:
+    """Scripted annotations ({'type', 'text', 'file_id'}) in the API's shape, indices computed."""
+    out, start = [], 0
+    for note in annotations:
+        kind = note.get("type", "file_citation")
+        begin = text.index(note["text"], start) if note["text"] in text[start:] else text.index(note["text"])
+        start = begin + len(note["text"])
+        out.append({"type": kind, "text": note["text"], kind: {"file_id": note["file_id"]},
+                    "start_index": begin, "end_index": start})
+    return out
+
+
+def active_run(record) -> dict | None:
+    for progress in record.progress.values():
+        if progress.run["status"] in ACTIVE:
+            return progress.run
+    return None
+
+
+def advance_runs(state: State, record, *, read_run: str | None = None) -> None:
+    """Every touch of a thread lets its active run move (see the progression above)."""
+    for run_id, progress in list(record.progress.items()):
+        if progress.run["status"] in ACTIVE:
+            Machine(state, record, progress).advance(read=run_id == read_run)
+
+
+def refuse_if_active(record, refusal) -> None:
+    """E6/E7: a thread with an active run takes no new message and no new run."""
+    run = active_run(record)
+    if run is not None:
+        raise refusal(record.thread["id"], run["id"])
+
+
+def take_plan(state: State, run: dict) -> deque:
+    plan = state.script.take(run["thread_id"], run["assistant_id"])
+    check_plan(plan, run["tools"], f"run {run['id']}")
+    return deque(plan)

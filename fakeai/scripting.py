@@ -1,0 +1,267 @@
+"""Scripted outcomes: the test author says what the "model" does in the next runs.
+
+    fake_openai.script.reply("Paris is the capital of France.")
+    fake_openai.script.call_function("get_weather", {"city": "Paris"}).then_reply("Sunny, 21 C.")
+    fake_openai.script.fail("rate_limit_exceeded", "Slow down.", thread_id=thread.id)
+    fake_openai.script.respond(lambda turn: f"You said: {turn.last_user_text}")
+
+Each call queues one *plan* (a list of actions a run carries out in order) for the next run of a
+thread, of an assistant, or of any thread, first in first out; a run takes the plan of the most
+specific queue that has one (thread, then assistant, then any). With nothing scripted a run
+replies with DEFAULT_REPLY. Plans are checked when scripted where the assistant is known, and
+again when a run takes them (a function the run does not have is a ScriptError, raised into the
+test).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .errors import EmulatorBug
+
+FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+LAST_ERROR_CODES = ("server_error", "rate_limit_exceeded", "invalid_prompt")
+INCOMPLETE_REASONS = ("max_completion_tokens", "max_prompt_tokens")
+
+
+class ScriptError(EmulatorBug):
+    """A scripted outcome that no real run could produce (raised into the test that scripted it)."""
+
+
+def DEFAULT_REPLY(turn: "Turn") -> str:
+    """What a run answers when nothing is scripted: deterministic, and shows what it read."""
+    if turn.last_user_text:
+        return f"This is fakeai's default reply to: {turn.last_user_text}"
+    return "This is fakeai's default reply."
+
+
+# --- actions ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Reply:
+    """An assistant message. ``annotations``: file_citation / file_path dicts, each with ``text``
+    (a substring of ``text``) and ``file_id``; their indices are computed."""
+
+    text: str
+    annotations: tuple = ()
+
+
+@dataclass(frozen=True)
+class FunctionCall:
+    name: str
+    arguments: str  # JSON text, as the API carries it
+
+
+@dataclass(frozen=True)
+class CallFunctions:
+    """One tool_calls step; the run waits in requires_action for all outputs at once."""
+
+    calls: tuple[FunctionCall, ...]
+
+
+@dataclass(frozen=True)
+class CodeInterpreter:
+    input: str
+    logs: str = ""
+    image_file_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FileSearch:
+    """``results``: dicts with file_id, file_name, score (0..1) and optionally content (text)."""
+
+    results: tuple = ()
+
+
+@dataclass(frozen=True)
+class Fail:
+    code: str = "server_error"
+    message: str = "Sorry, something went wrong."
+
+
+@dataclass(frozen=True)
+class Incomplete:
+    """The run stops on a token limit; ``text`` is the part of the reply written before it."""
+
+    reason: str = "max_completion_tokens"
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Expire:
+    """The run expires: after a function call, it never gets its tool outputs in time."""
+
+
+@dataclass(frozen=True)
+class Respond:
+    """Compute the plan when the run starts: ``callback(turn)`` returns a string (a reply), one
+    action, or a list of actions."""
+
+    callback: Callable
+
+
+@dataclass
+class Turn:
+    """What a responder callback sees: the thread's messages (oldest first), the run, the thread,
+    and the tool outputs submitted to this run so far (call id -> output)."""
+
+    messages: list
+    run: dict
+    thread: dict
+    tool_outputs: dict
+
+    @property
+    def last_user_text(self) -> str:
+        for message in reversed(self.messages):
+            if message["role"] == "user":
+                return " ".join(part["text"]["value"] for part in message["content"] if part["type"] == "text")
+        return ""
+
+
+# --- plans and queues ---------------------------------------------------------------------------
+
+def function_call(name: str, arguments) -> FunctionCall:
+    if not FUNCTION_NAME.match(name):
+        raise ScriptError(f"cannot script a call to {name!r}: function names are 1-64 characters of "
+                          "a-z, A-Z, 0-9, '_' and '-'")
+    if not isinstance(arguments, str):
+        arguments = json.dumps(arguments)
+    try:
+        json.loads(arguments)
+    except ValueError:
+        raise ScriptError(f"cannot script a call to {name!r}: its arguments are not JSON: {arguments!r}") \
+            from None
+    return FunctionCall(name, arguments)
+
+
+@dataclass
+class Plan:
+    """What one run does, in order. The ``then_*`` methods add to it and return it, for chaining."""
+
+    actions: list = field(default_factory=list)
+    check: Callable | None = None  # checks the plan against the assistant it is scoped to
+
+    def add(self, action) -> "Plan":
+        self.actions.append(action)
+        if self.check is not None:
+            self.check(self)
+        return self
+
+    def then_reply(self, text: str, *, annotations=()) -> "Plan":
+        return self.add(Reply(text, tuple(annotations)))
+
+    def then_call_function(self, name: str, arguments=None) -> "Plan":
+        return self.add(CallFunctions((function_call(name, arguments if arguments is not None else {}),)))
+
+    def then_call_functions(self, *calls) -> "Plan":
+        """Parallel calls in one step: ``then_call_functions(("a", {...}), ("b", {...}))``."""
+        return self.add(CallFunctions(tuple(function_call(name, args) for name, args in calls)))
+
+    def then_run_code(self, code: str, *, logs: str = "", image_file_ids=()) -> "Plan":
+        return self.add(CodeInterpreter(code, logs, tuple(image_file_ids)))
+
+    def then_search_files(self, *results: dict) -> "Plan":
+        return self.add(FileSearch(tuple(results)))
+
+    def then_fail(self, code: str = "server_error", message: str = "Sorry, something went wrong.") -> "Plan":
+        if code not in LAST_ERROR_CODES:
+            raise ScriptError(f"cannot script a failure with code {code!r}: a run's last_error code is "
+                              f"one of {', '.join(LAST_ERROR_CODES)}")
+        return self.add(Fail(code, message))
+
+    def then_stop_incomplete(self, reason: str = "max_completion_tokens", text: str = "") -> "Plan":
+        if reason not in INCOMPLETE_REASONS:
+            raise ScriptError(f"cannot script an incomplete run with reason {reason!r}: it is one of "
+                              f"{', '.join(INCOMPLETE_REASONS)}")
+        return self.add(Incomplete(reason, text))
+
+    def then_expire(self) -> "Plan":
+        return self.add(Expire())
+
+    def then_respond(self, callback: Callable) -> "Plan":
+        return self.add(Respond(callback))
+
+
+class Script:
+    """The queues of plans. Methods scope a plan with ``thread_id=`` or ``assistant_id=``."""
+
+    def __init__(self, find_assistant: Callable[[str], dict | None] = lambda _: None):
+        self._queues: dict[tuple, deque] = {}
+        self._find_assistant = find_assistant
+        self.default: Callable = DEFAULT_REPLY
+
+    def plan(self, *, thread_id: str | None = None, assistant_id: str | None = None) -> Plan:
+        """An empty plan queued for the next run in scope; add actions with its ``then_*``."""
+        if thread_id and assistant_id:
+            raise ScriptError("scope a plan by thread_id or by assistant_id, not both")
+        key = ("thread", thread_id) if thread_id else ("assistant", assistant_id) if assistant_id else ("any",)
+        plan = Plan()
+        if assistant_id:
+            assistant = self._find_assistant(assistant_id)
+            if assistant is not None:
+                plan.check = lambda p: check_plan(p.actions, assistant["tools"], f"assistant {assistant_id}")
+        self._queues.setdefault(key, deque()).append(plan)
+        return plan
+
+    def reply(self, text: str, *, annotations=(), **scope) -> Plan:
+        return self.plan(**scope).then_reply(text, annotations=annotations)
+
+    def call_function(self, name: str, arguments=None, **scope) -> Plan:
+        return self.plan(**scope).then_call_function(name, arguments)
+
+    def call_functions(self, *calls, **scope) -> Plan:
+        return self.plan(**scope).then_call_functions(*calls)
+
+    def run_code(self, code: str, *, logs: str = "", image_file_ids=(), **scope) -> Plan:
+        return self.plan(**scope).then_run_code(code, logs=logs, image_file_ids=image_file_ids)
+
+    def search_files(self, *results: dict, **scope) -> Plan:
+        return self.plan(**scope).then_search_files(*results)
+
+    def fail(self, code: str = "server_error", message: str = "Sorry, something went wrong.", **scope) -> Plan:
+        return self.plan(**scope).then_fail(code, message)
+
+    def stop_incomplete(self, reason: str = "max_completion_tokens", text: str = "", **scope) -> Plan:
+        return self.plan(**scope).then_stop_incomplete(reason, text)
+
+    def expire(self, **scope) -> Plan:
+        return self.plan(**scope).then_expire()
+
+    def respond(self, callback: Callable, **scope) -> Plan:
+        return self.plan(**scope).then_respond(callback)
+
+    def take(self, thread_id: str, assistant_id: str) -> list:
+        """The actions of the next run of this thread and assistant (the default reply if none)."""
+        for key in (("thread", thread_id), ("assistant", assistant_id), ("any",)):
+            queue = self._queues.get(key)
+            if queue:
+                return list(queue.popleft().actions)
+        return [Respond(self.default)]
+
+    def pending(self) -> int:
+        return sum(len(queue) for queue in self._queues.values())
+
+
+def check_plan(actions, tools: list, owner: str) -> None:
+    """A plan may only call functions ``tools`` offers, and code/file tools only if enabled."""
+    functions = {tool["function"]["name"] for tool in tools if tool["type"] == "function"}
+    kinds = {tool["type"] for tool in tools}
+    for action in actions:
+        if isinstance(action, CallFunctions):
+            for call in action.calls:
+                if call.name not in functions:
+                    offered = ", ".join(sorted(functions)) or "none"
+                    raise ScriptError(f"cannot call function {call.name!r}: {owner} has no such function "
+                                      f"tool (its functions: {offered})")
+        elif isinstance(action, CodeInterpreter) and "code_interpreter" not in kinds:
+            raise ScriptError(f"cannot run code: {owner} does not have the code_interpreter tool")
+        elif isinstance(action, FileSearch) and "file_search" not in kinds:
+            raise ScriptError(f"cannot search files: {owner} does not have the file_search tool")
+        elif isinstance(action, Reply):
+            for note in action.annotations:
+                if note.get("text") not in action.text:
+                    raise ScriptError(f"cannot annotate {note.get('text')!r}: it is not in the reply text")
