@@ -24,6 +24,7 @@ from werkzeug.routing import Map, Rule
 from . import errors
 from .resources import assistants, messages, paths, runs, threads
 from .store import State
+from .streaming import RunStream
 from .validation import Schemas, describe
 
 log = logging.getLogger("fakeai")
@@ -106,11 +107,16 @@ def delete_message(state, call):
 
 
 def create_run(state, call):
-    return runs.create_run(state, call.objects["thread"], call.body)
+    run = runs.create_run(state, call.objects["thread"], call.body)
+    return streamed_if_asked(call, call.objects["thread"], run,
+                             [("thread.run.created", run), ("thread.run.queued", run)])
 
 
 def create_thread_and_run(state, call):
-    return runs.create_thread_and_run(state, call.body)
+    run = runs.create_thread_and_run(state, call.body)
+    record = state.threads[run["thread_id"]]
+    return streamed_if_asked(call, record, run, [("thread.created", record.thread),
+                                                 ("thread.run.created", run), ("thread.run.queued", run)])
 
 
 def list_runs(state, call):
@@ -130,7 +136,10 @@ def cancel_run(state, call):
 
 
 def submit_tool_outputs(state, call):
-    return runs.submit_tool_outputs(state, call.objects["thread"], call.objects["run"], call.body)
+    if call.body.get("stream"):
+        call.objects["run"].events = []  # the step completing and the run queueing are streamed too
+    run = runs.submit_tool_outputs(state, call.objects["thread"], call.objects["run"], call.body)
+    return streamed_if_asked(call, call.objects["thread"], run, [])
 
 
 def list_run_steps(state, call):
@@ -203,6 +212,25 @@ class RawResponse:
 
 
 @dataclass
+class Streamed:
+    """A handler's answer to ``stream: true``: the run to drive and the events already past."""
+
+    thread: object
+    progress: object
+    prelude: list
+
+
+def streamed_if_asked(call, record, run: dict, prelude: list):
+    """The run itself, or, for ``stream: true``, the stream of it (the engine starts recording)."""
+    if not call.body.get("stream"):
+        return run
+    progress = record.progress[run["id"]]
+    if progress.events is None:
+        progress.events = []
+    return Streamed(record, progress, prelude)
+
+
+@dataclass
 class Call:
     """A request once the pipeline has checked it: what a handler gets."""
 
@@ -232,6 +260,7 @@ class Application:
     # --- pipeline -------------------------------------------------------------------------
 
     def handle(self, request: RawRequest) -> RawResponse:
+        """The answer to one request. A streamed answer's body is an iterator of SSE bytes."""
         started = time.perf_counter()
         with self.lock:
             request_id = self.state.ids.request_id()
@@ -243,9 +272,14 @@ class Application:
                 raise
             except Exception as error:  # a bug in fakeai: never a traceback to the client
                 status, body, extra = self.bug(f"{type(error).__name__}: {error}", error)
-        payload = json.dumps(body, indent=2, ensure_ascii=False).encode()
+        if isinstance(body, Streamed):
+            content_type, payload = "text/event-stream; charset=utf-8", RunStream(
+                self.state, body.thread, body.progress, body.prelude, lock=self.lock,
+                check=self.check_event)
+        else:
+            content_type, payload = "application/json", json.dumps(body, indent=2, ensure_ascii=False).encode()
         headers = [
-            ("content-type", "application/json"),
+            ("content-type", content_type),
             ("x-request-id", request_id),
             ("openai-version", "2020-10-01"),
             ("openai-processing-ms", str(int((time.perf_counter() - started) * 1000))),
@@ -264,7 +298,7 @@ class Application:
             if f"parameters/{route.operation}.json" in self.schemas.documents else {}
         body = self.schemas.check_request(route.body, parse_body(request)) if route.body else {}
         result = route.handler(self.state, Call(params, objects, query, body))
-        if route.response:
+        if route.response and not isinstance(result, Streamed):
             problem = self.schemas.contract_problem(route.response, result)
             if problem:
                 raise self.bug_error(problem)
@@ -284,6 +318,15 @@ class Application:
             if path.startswith(API_PREFIX + "/"):
                 raise errors.invalid_url(method, path) from None
             raise errors.unknown_url(method, path) from None
+
+    def check_event(self, schema: str, data: dict) -> None:
+        """Each streamed event is checked like any other answer before it is written."""
+        problem = self.schemas.contract_problem(schema, data)
+        if problem:
+            error = self.bug_error(f"stream event: {problem}")
+            if isinstance(error, BaseException) and not isinstance(error, errors.APIError):
+                raise error
+            raise StreamBroken(error)
 
     # --- fakeai's own bugs ----------------------------------------------------------------
 
@@ -320,7 +363,25 @@ class Application:
         response = self.handle(request)
         start_response(f"{response.status} {STATUS_TEXT.get(response.status, '')}".strip(),
                        response.headers)
-        return [response.body]
+        if isinstance(response.body, bytes):
+            return [response.body]
+        return server_stream(response.body)
+
+
+class StreamBroken(Exception):
+    """A server stream cannot turn into a 500 once it has begun: it ends with an error event."""
+
+    def __init__(self, error: errors.APIError):
+        super().__init__(error.message)
+        self.error = error
+
+
+def server_stream(events):
+    """A stream over HTTP: a fakeai bug mid-stream becomes an ``error`` event, then the end."""
+    try:
+        yield from events
+    except StreamBroken as broken:
+        yield (f"event: error\ndata: {json.dumps(broken.error.body())}\n\n").encode()
 
 
 STATUS_TEXT = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",

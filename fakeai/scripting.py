@@ -3,6 +3,7 @@
     fake_openai.script.reply("Paris is the capital of France.")
     fake_openai.script.call_function("get_weather", {"city": "Paris"}).then_reply("Sunny, 21 C.")
     fake_openai.script.fail("rate_limit_exceeded", "Slow down.", thread_id=thread.id)
+    fake_openai.script.stream_error()
     fake_openai.script.respond(lambda turn: f"You said: {turn.last_user_text}")
 
 Each call queues one *plan* (a list of actions a run carries out in order) for the next run of a
@@ -81,6 +82,14 @@ class FileSearch:
 class Fail:
     code: str = "server_error"
     message: str = "Sorry, something went wrong."
+
+
+@dataclass(frozen=True)
+class StreamError:
+    """The stream breaks with an ``error`` event (the SDK raises APIError); the run is failed
+    with a server_error, which is what a later retrieve shows (api-notes 9.9)."""
+
+    message: str = "The server had an error while processing your request. Sorry about that!"
 
 
 @dataclass(frozen=True)
@@ -173,6 +182,9 @@ class Plan:
                               f"one of {', '.join(LAST_ERROR_CODES)}")
         return self.add(Fail(code, message))
 
+    def then_stream_error(self, message: str = StreamError.message) -> "Plan":
+        return self.add(StreamError(message))
+
     def then_stop_incomplete(self, reason: str = "max_completion_tokens", text: str = "") -> "Plan":
         if reason not in INCOMPLETE_REASONS:
             raise ScriptError(f"cannot script an incomplete run with reason {reason!r}: it is one of "
@@ -224,6 +236,9 @@ class Script:
 
     def fail(self, code: str = "server_error", message: str = "Sorry, something went wrong.", **scope) -> Plan:
         return self.plan(**scope).then_fail(code, message)
+
+    def stream_error(self, message: str = StreamError.message, **scope) -> Plan:
+        return self.plan(**scope).then_stream_error(message)
 
     def stop_incomplete(self, reason: str = "max_completion_tokens", text: str = "", **scope) -> Plan:
         return self.plan(**scope).then_stop_incomplete(reason, text)

@@ -35,7 +35,8 @@ def to_raw(request) -> RawRequest:
 def respond(emulator, request, http):
     """Serve an httpx/httpx2 request from the emulator; ``http`` is the library it came from."""
     raw = emulator.handle(to_raw(request))
-    return http.Response(raw.status, headers=raw.headers, content=raw.body, request=request)
+    body = raw.body if isinstance(raw.body, bytes) else b"".join(raw.body)  # a stream, run to its end
+    return http.Response(raw.status, headers=raw.headers, content=body, request=request)
 
 
 def http_library_of_openai():

@@ -22,7 +22,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from ..scripting import (CallFunctions, CodeInterpreter, Expire, Fail, FileSearch, Incomplete, Reply,
-                         Respond, ScriptError, Turn, check_plan)
+                         Respond, StreamError, Turn, check_plan)
 from ..store import OrderedCollection, State
 from .common import text_part
 
@@ -77,6 +77,9 @@ class Machine:
         return self.state.clock.now()
 
     def emit(self, event: str, data: dict) -> None:
+        """Record what happened while someone streams this run. ``thread.message.delta`` and
+        ``thread.run.step.delta`` carry the finished message / step: streaming.py cuts them into
+        the API's delta events."""
         if self.progress.events is not None:
             self.progress.events.append((event, copy.deepcopy(data)))
 
@@ -108,13 +111,22 @@ class Machine:
             self.start()
 
     def to_rest(self) -> None:
-        while self.run["status"] not in RESTING:
-            if self.run["status"] == "queued":
-                self.start()
-            elif self.run["status"] == "in_progress":
-                self.carry_out_next()
-            else:
-                return
+        while self.step_once():
+            pass
+
+    def step_once(self) -> bool:
+        """One transition towards the next resting state; False once there (a stream flushes the
+        events of each transition before the next one runs)."""
+        status = self.run["status"]
+        if status == "queued":
+            self.start()
+        elif status == "in_progress":
+            self.carry_out_next()
+        elif status == "cancelling":
+            self.cancelled()
+        else:
+            return False
+        return True
 
     def start(self) -> None:
         self.run.update(status="in_progress", started_at=self.now())
@@ -137,6 +149,11 @@ class Machine:
             self.tool_step([self.search_call(action)])
         elif isinstance(action, Fail):
             self.finish("failed", failed_at=self.now(), last_error={"code": action.code, "message": action.message})
+        elif isinstance(action, StreamError):
+            self.finish("failed", failed_at=self.now(), event=False,
+                        last_error={"code": "server_error", "message": action.message})
+            self.emit("error", {"error": {"message": action.message, "type": "server_error", "param": None,
+                                          "code": None}})
         elif isinstance(action, Incomplete):
             self.write_message(action.text, (), incomplete="max_tokens")
             self.finish("incomplete", incomplete_details={"reason": action.reason})
@@ -294,12 +311,13 @@ class Machine:
             self.emit(f"thread.run.step.{step_status}", step)
             self.progress.waiting_step = None
 
-    def finish(self, status: str, **changes) -> None:
+    def finish(self, status: str, *, event: bool = True, **changes) -> None:
         """A terminal status: expires_at and required_action clear, usage sums the steps."""
         steps = [s["usage"] for s in self.progress.steps if s["usage"]]
         total = usage(sum(u["prompt_tokens"] for u in steps), sum(u["completion_tokens"] for u in steps))
         self.run.update(status=status, expires_at=None, required_action=None, usage=total, **changes)
-        self.emit(f"thread.run.{status}", self.run)
+        if event:
+            self.emit(f"thread.run.{status}", self.run)
 
 
 def annotated(text: str, annotations) -> list:
