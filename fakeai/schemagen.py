@@ -68,6 +68,9 @@ OVERLAYS: tuple[tuple[str, str, dict, str], ...] = (
                      "ListRunStepsResponse")
         for cursor in ("first_id", "last_id")
     ),
+    ("CreateMessageRequest.json", "/properties/attachments/anyOf/0/items", {"required": ["file_id", "tools"]},
+     "The spec puts this required list on the attachments array, where it checks nothing; each "
+     "attachment is {file_id, tools} with both keys required (api-notes 4.2)."),
     ("FunctionObject.json", "/properties/name", {"pattern": "^[a-zA-Z0-9_-]+$", "maxLength": 64},
      "The spec's text: 'Must be a-z, A-Z, 0-9, or contain underscores and dashes, with a maximum "
      "length of 64.'"),
