@@ -188,16 +188,6 @@ def string_too_long(path: str, limit: int, length: int) -> APIError:  # E19
         f"string with length {length} instead.", param=path, code="string_above_max_length")
 
 
-def string_too_short(path: str, limit: int, length: int) -> APIError:  # E25
-    if length == 0:
-        return BadRequestError(
-            f"Invalid '{path}': empty string. Expected a string with minimum length {limit}, but got an "
-            "empty string instead.", param=path, code="empty_string")
-    return BadRequestError(
-        f"Invalid '{path}': string too short. Expected a string with minimum length {limit}, but got a "
-        f"string with length {length} instead.", param=path, code="string_below_min_length")
-
-
 def property_name_too_long(path: str, key: str, limit: int) -> APIError:  # E20
     return BadRequestError(
         f"Invalid property name in '{path}': '{key}' is too long. Expected a string with maximum length "
@@ -211,14 +201,16 @@ def array_too_long(path: str, limit: int, length: int) -> APIError:  # E24
         f"array with length {length} instead.", param=path, code="array_above_max_length")
 
 
-def array_too_short(path: str, limit: int, length: int) -> APIError:  # E25
+def too_short(path: str, kind: str, limit: int, length: int) -> APIError:  # E25
+    """``kind`` 'string' or 'array'; a length of 0 is the API's empty_string / empty_array."""
     if length == 0:
         return BadRequestError(
-            f"Invalid '{path}': empty array. Expected an array with minimum length {limit}, but got an "
-            "empty array instead.", param=path, code="empty_array")
+            f"Invalid '{path}': empty {kind}. Expected {'an' if kind == 'array' else 'a'} {kind} with "
+            f"minimum length {limit}, but got an empty {kind} instead.", param=path, code=f"empty_{kind}")
     return BadRequestError(
-        f"Invalid '{path}': array too short. Expected an array with minimum length {limit}, but got an "
-        f"array with length {length} instead.", param=path, code="array_below_min_length")
+        f"Invalid '{path}': {kind} too short. Expected {'an' if kind == 'array' else 'a'} {kind} with "
+        f"minimum length {limit}, but got {'an' if kind == 'array' else 'a'} {kind} with length {length} "
+        "instead.", param=path, code=f"{kind}_below_min_length")
 
 
 def number_out_of_range(path: str, value, limit, *, above: bool, integer: bool) -> APIError:  # E21/E22

@@ -270,11 +270,11 @@ def bound_error(keyword: str, path: str, value, limit, *, integer: bool) -> erro
     if keyword == "maxLength":
         return errors.string_too_long(path, limit, len(value))
     if keyword == "minLength":
-        return errors.string_too_short(path, limit, len(value))
+        return errors.too_short(path, "string", limit, len(value))
     if keyword == "maxItems":
         return errors.array_too_long(path, limit, len(value))
     if keyword == "minItems":
-        return errors.array_too_short(path, limit, len(value))
+        return errors.too_short(path, "array", limit, len(value))
     if keyword == "maxProperties":
         return errors.too_many_properties(path, limit, len(value))
     if keyword in ("maximum", "exclusiveMaximum"):

@@ -43,7 +43,7 @@ BAD_THREAD_CREATES = {
         errors.invalid_value("messages[0].role", "system", ["user", "assistant"])),
     "an empty content list": (
         {"messages": [{"role": "user", "content": []}]},
-        errors.array_too_short("messages[0].content", 1, 0)),
+        errors.too_short("messages[0].content", "array", 1, 0)),
     "an unknown content part type": (
         {"messages": [{"role": "user", "content": [{"type": "audio", "audio": {}}]}]},
         errors.invalid_value("messages[0].content[0].type", "audio", ["image_file", "image_url", "text"])),
