@@ -10,6 +10,7 @@ import sys
 from werkzeug.serving import make_server
 
 from .emulator import FakeOpenAI
+from .resources.run_engine import parse_progression
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,10 +25,21 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--model", action="append", dest="models", metavar="NAME",
                        help="accept only this model name (repeatable); by default every model the "
                             "spec lists")
+    serve.add_argument("--progression", default="immediate", type=progression,
+                       help="how far a run moves each time its thread is touched: immediate (default), "
+                            "reads:N or seconds:N")
     serve.add_argument("--real-clock", action="store_true",
                        help="timestamps follow the wall clock instead of fakeai's deterministic clock")
     serve.add_argument("--quiet", action="store_true", help="do not log each request")
     return parser
+
+
+def progression(text: str) -> str:
+    try:
+        parse_progression(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
 
 
 def seed_value(text: str):
@@ -36,7 +48,7 @@ def seed_value(text: str):
 
 def serve(args) -> int:
     emulator = FakeOpenAI(seed=seed_value(args.seed), api_keys=args.api_keys, models=args.models,
-                          real_clock=args.real_clock, bugs="respond")
+                          progression=args.progression, real_clock=args.real_clock, bugs="respond")
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
     server = make_server(args.host, args.port, emulator.app, threaded=True)
     host = f"[{args.host}]" if ":" in args.host else args.host
