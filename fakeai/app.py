@@ -1,7 +1,8 @@
-"""HTTP face of the emulator: ONE url table, and the request pipeline every call goes through.
+"""HTTP face of the emulator: the request pipeline every call goes through (the URL table is
+routes.py).
 
-auth (401) -> route (404) -> beta header (400) -> path ids (400/404) -> query and body (400)
--> handler -> response checked against its schema -> headers.
+tenant -> journal -> injected fault -> auth (401) -> route (404) -> beta header (400) -> path ids
+(400/404) -> query and body (400) -> handler -> response checked against its schema -> headers.
 
 ``Application.handle`` works on plain request/response records so the in-process transport can
 call it without building a WSGI environ; ``Application.__call__`` is the WSGI face for the server.
@@ -22,177 +23,17 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 
 from . import errors
-from .resources import assistants, messages, paths, runs, threads
+from .faults import Faults, apply_latency
+from .journal import Entry, Journal, masked
+from .resources import paths
+from .routes import API_PREFIX, ROUTES, Call, Streamed
 from .store import State
 from .streaming import RunStream
 from .validation import Schemas, describe
 
 log = logging.getLogger("fakeai")
 
-API_PREFIX = "/v1"
 BETA_HEADER_VALUE = "assistants=v2"
-
-
-@dataclass(frozen=True)
-class Route:
-    method: str
-    path: str
-    operation: str  # the spec's operationId; names parameters/<operation>.json
-    handler: Callable
-    response: str | None = None  # response schema component
-    body: str | None = None  # request body schema component
-    beta: bool = True
-    reads_run: bool = False  # counts as a read of the run (reads:N progression)
-    polled: bool = False  # answers carry openai-poll-after-ms (the SDK's poll helpers obey it)
-
-
-def create_assistant(state, call):
-    return assistants.create_assistant(state, call.body)
-
-
-def list_assistants(state, call):
-    return assistants.list_assistants(state, call.query)
-
-
-def retrieve_assistant(state, call):
-    return call.objects["assistant"]
-
-
-def modify_assistant(state, call):
-    return assistants.modify_assistant(state, call.objects["assistant"], call.body)
-
-
-def delete_assistant(state, call):
-    return assistants.delete_assistant(state, call.objects["assistant"])
-
-
-def create_thread(state, call):
-    return threads.create_thread(state, call.body)
-
-
-def retrieve_thread(state, call):
-    return threads.retrieve_thread(call.objects["thread"])
-
-
-def modify_thread(state, call):
-    return threads.modify_thread(state, call.objects["thread"], call.body)
-
-
-def delete_thread(state, call):
-    return threads.delete_thread(state, call.objects["thread"])
-
-
-def list_threads(state, call):
-    raise errors.listing_threads_needs_session_key()
-
-
-def create_message(state, call):
-    return messages.create_message(state, call.objects["thread"], call.body)
-
-
-def list_messages(state, call):
-    return messages.list_messages(call.objects["thread"], call.query)
-
-
-def retrieve_message(state, call):
-    return call.objects["message"]
-
-
-def modify_message(state, call):
-    return messages.modify_message(call.objects["message"], call.body)
-
-
-def delete_message(state, call):
-    return messages.delete_message(call.objects["thread"], call.objects["message"])
-
-
-def create_run(state, call):
-    run = runs.create_run(state, call.objects["thread"], call.body)
-    return streamed_if_asked(call, call.objects["thread"], run,
-                             [("thread.run.created", run), ("thread.run.queued", run)])
-
-
-def create_thread_and_run(state, call):
-    run = runs.create_thread_and_run(state, call.body)
-    record = state.threads[run["thread_id"]]
-    return streamed_if_asked(call, record, run, [("thread.created", record.thread),
-                                                 ("thread.run.created", run), ("thread.run.queued", run)])
-
-
-def list_runs(state, call):
-    return runs.list_runs(call.objects["thread"], call.query)
-
-
-def retrieve_run(state, call):
-    return call.objects["run"].run
-
-
-def modify_run(state, call):
-    return runs.modify_run(call.objects["run"], call.body)
-
-
-def cancel_run(state, call):
-    return runs.cancel_run(state, call.objects["thread"], call.objects["run"])
-
-
-def submit_tool_outputs(state, call):
-    if call.body.get("stream"):
-        call.objects["run"].events = []  # the step completing and the run queueing are streamed too
-    run = runs.submit_tool_outputs(state, call.objects["thread"], call.objects["run"], call.body)
-    return streamed_if_asked(call, call.objects["thread"], run, [])
-
-
-def list_run_steps(state, call):
-    return runs.list_steps(call.objects["run"], call.query)
-
-
-def retrieve_run_step(state, call):
-    return runs.with_included(call.objects["step"], call.query)
-
-
-#: The API surface, in the order of the API reference.
-ROUTES = (
-    Route("POST", "/assistants", "createAssistant", create_assistant, "AssistantObject",
-          "CreateAssistantRequest"),
-    Route("GET", "/assistants", "listAssistants", list_assistants, "ListAssistantsResponse"),
-    Route("GET", "/assistants/<assistant_id>", "getAssistant", retrieve_assistant, "AssistantObject"),
-    Route("POST", "/assistants/<assistant_id>", "modifyAssistant", modify_assistant, "AssistantObject",
-          "ModifyAssistantRequest"),
-    Route("DELETE", "/assistants/<assistant_id>", "deleteAssistant", delete_assistant,
-          "DeleteAssistantResponse"),
-    Route("POST", "/threads", "createThread", create_thread, "ThreadObject", "CreateThreadRequest"),
-    Route("GET", "/threads", "listThreads", list_threads, beta=False),
-    Route("GET", "/threads/<thread_id>", "getThread", retrieve_thread, "ThreadObject"),
-    Route("POST", "/threads/<thread_id>", "modifyThread", modify_thread, "ThreadObject",
-          "ModifyThreadRequest"),
-    Route("DELETE", "/threads/<thread_id>", "deleteThread", delete_thread, "DeleteThreadResponse"),
-    Route("POST", "/threads/<thread_id>/messages", "createMessage", create_message, "MessageObject",
-          "CreateMessageRequest"),
-    Route("GET", "/threads/<thread_id>/messages", "listMessages", list_messages, "ListMessagesResponse"),
-    Route("GET", "/threads/<thread_id>/messages/<message_id>", "getMessage", retrieve_message,
-          "MessageObject"),
-    Route("POST", "/threads/<thread_id>/messages/<message_id>", "modifyMessage", modify_message,
-          "MessageObject", "ModifyMessageRequest"),
-    Route("DELETE", "/threads/<thread_id>/messages/<message_id>", "deleteMessage", delete_message,
-          "DeleteMessageResponse"),
-    Route("POST", "/threads/runs", "createThreadAndRun", create_thread_and_run, "RunObject",
-          "CreateThreadAndRunRequest", polled=True),
-    Route("POST", "/threads/<thread_id>/runs", "createRun", create_run, "RunObject", "CreateRunRequest",
-          polled=True),
-    Route("GET", "/threads/<thread_id>/runs", "listRuns", list_runs, "ListRunsResponse"),
-    Route("GET", "/threads/<thread_id>/runs/<run_id>", "getRun", retrieve_run, "RunObject",
-          reads_run=True, polled=True),
-    Route("POST", "/threads/<thread_id>/runs/<run_id>", "modifyRun", modify_run, "RunObject",
-          "ModifyRunRequest", polled=True),
-    Route("POST", "/threads/<thread_id>/runs/<run_id>/cancel", "cancelRun", cancel_run, "RunObject",
-          polled=True),
-    Route("POST", "/threads/<thread_id>/runs/<run_id>/submit_tool_outputs", "submitToolOuputsToRun",
-          submit_tool_outputs, "RunObject", "SubmitToolOutputsRunRequest", polled=True),
-    Route("GET", "/threads/<thread_id>/runs/<run_id>/steps", "listRunSteps", list_run_steps,
-          "ListRunStepsResponse"),
-    Route("GET", "/threads/<thread_id>/runs/<run_id>/steps/<step_id>", "getRunStep", retrieve_run_step,
-          "RunStepObject"),
-)
 
 
 @dataclass
@@ -212,112 +53,133 @@ class RawResponse:
 
 
 @dataclass
-class Streamed:
-    """A handler's answer to ``stream: true``: the run to drive and the events already past."""
+class Tenant:
+    """What one API key (and ``OpenAI-Project``) sees on a shared server: its own objects, script,
+    journal and faults. In-process there is one tenant, whatever the key."""
 
-    thread: object
-    progress: object
-    prelude: list
-
-
-def streamed_if_asked(call, record, run: dict, prelude: list):
-    """The run itself, or, for ``stream: true``, the stream of it (the engine starts recording)."""
-    if not call.body.get("stream"):
-        return run
-    progress = record.progress[run["id"]]
-    if progress.events is None:
-        progress.events = []
-    return Streamed(record, progress, prelude)
-
-
-@dataclass
-class Call:
-    """A request once the pipeline has checked it: what a handler gets."""
-
-    params: dict
-    objects: dict
-    query: dict
-    body: dict
+    state: State
+    journal: Journal = field(default_factory=Journal)
+    faults: Faults = field(default_factory=Faults)
 
 
 class Application:
-    """One emulator's HTTP interface. ``bugs`` decides what a fakeai bug does: 'raise' (in-process,
-    so the test fails loudly) or 'respond' (server: a 500 that says so, and a log line)."""
+    """One emulator's HTTP interface.
 
-    def __init__(self, state: State, schemas: Schemas, *, lock: threading.RLock | None = None,
-                 api_keys=None, bugs: str = "raise", poll_after_ms: int = 1):
-        self.state = state
+    new_tenant  makes the state of a new tenant (the emulator's options, a fresh seeded state)
+    namespaced  one tenant per API key and project (the server) or one for all (in-process)
+    bugs        what a fakeai bug does: 'raise' (in-process, so the test fails loudly) or
+                'respond' (server: a 500 that says so, and a log line)
+    """
+
+    def __init__(self, new_tenant: Callable[[], Tenant], schemas: Schemas, *,
+                 lock: threading.RLock | None = None, api_keys=None, bugs: str = "raise",
+                 poll_after_ms: int = 1, namespaced: bool = False):
+        self.new_tenant = new_tenant
         self.schemas = schemas
         self.lock = lock or threading.RLock()
         self.api_keys = set(api_keys) if api_keys else None
         self.bugs = bugs
         self.poll_after_ms = poll_after_ms
+        self.namespaced = namespaced
+        self.default = new_tenant()
+        self.tenants: dict[tuple, Tenant] = {}
         self.problems: list[str] = []
         self.url_map = Map([Rule(API_PREFIX + r.path, endpoint=r, methods=[r.method]) for r in ROUTES],
                            strict_slashes=False, merge_slashes=False)
         self.urls = self.url_map.bind("api.openai.com")
+        self.admin = None  # set by fakeai.admin.Admin when the admin API is mounted
+
+    def tenant_for(self, key: str | None, project: str | None) -> Tenant:
+        if not self.namespaced or not key:
+            return self.default
+        tenant = self.tenants.get((key, project))
+        if tenant is None:
+            tenant = self.tenants[(key, project)] = self.new_tenant()
+        return tenant
+
+    @property
+    def state(self) -> State:
+        return self.default.state
 
     # --- pipeline -------------------------------------------------------------------------
 
     def handle(self, request: RawRequest) -> RawResponse:
         """The answer to one request. A streamed answer's body is an iterator of SSE bytes."""
+        if self.admin is not None and self.admin.owns(request.path):
+            return self.admin.handle(request)
         started = time.perf_counter()
+        key = bearer_key(request.headers.get("authorization"))
         with self.lock:
-            request_id = self.state.ids.request_id()
+            tenant = self.tenant_for(key, request.headers.get("openai-project"))
+            state = tenant.state
+            entry = Entry(request.method, request.path, request.query, masked(request.headers), request.body,
+                          state.clock.now(), state.ids.request_id())
+            tenant.journal.append(entry)
+            matched = self.match(request.method, request.path)
+            entry.operation = matched[0].operation if matched else None
+            fault = tenant.faults.take(request.method, request.path) if tenant.faults.pending else None
             try:
-                status, body, extra = 200, *self.dispatch(request)
+                if fault is not None:
+                    apply_latency(fault, state.clock)
+                    if fault.status is not None:
+                        raise fault.error(key or "", request.method, request.path)
+                status, body, extra = 200, *self.dispatch(state, request, key, matched)
             except errors.APIError as error:
                 status, body, extra = error.status, error.body(), error.headers
             except errors.EmulatorBug:
                 raise
             except Exception as error:  # a bug in fakeai: never a traceback to the client
                 status, body, extra = self.bug(f"{type(error).__name__}: {error}", error)
+            entry.status = status
         if isinstance(body, Streamed):
             content_type, payload = "text/event-stream; charset=utf-8", RunStream(
-                self.state, body.thread, body.progress, body.prelude, lock=self.lock,
-                check=self.check_event)
+                state, body.thread, body.progress, body.prelude, lock=self.lock, check=self.check_event,
+                record=entry.events.append, cut_after=fault.cut_stream_after if fault else None)
         else:
-            content_type, payload = "application/json", json.dumps(body, indent=2, ensure_ascii=False).encode()
+            content_type = "application/json"
+            payload = entry.raw_response = json.dumps(body, indent=2, ensure_ascii=False).encode()
         headers = [
             ("content-type", content_type),
-            ("x-request-id", request_id),
+            ("x-request-id", entry.request_id),
             ("openai-version", "2020-10-01"),
             ("openai-processing-ms", str(int((time.perf_counter() - started) * 1000))),
             *extra.items(),
         ]
         return RawResponse(status, headers, payload)
 
-    def dispatch(self, request: RawRequest) -> tuple[dict, dict]:
+    def dispatch(self, state: State, request: RawRequest, key: str | None, matched) -> tuple[dict, dict]:
         """(body, extra headers) of a successful answer; raises the APIError of a refusal."""
-        self.authenticate(request.headers.get("authorization"))
-        route, params = self.route(request.method, request.path)
+        self.authenticate(request.headers.get("authorization"), key)
+        if matched is None:
+            if request.path.startswith(API_PREFIX + "/"):
+                raise errors.invalid_url(request.method, request.path)
+            raise errors.unknown_url(request.method, request.path)
+        route, params = matched
         if route.beta:
             check_beta_header(request.headers.get("openai-beta"))
-        objects = paths.resolve(self.state, params, reads_run=route.reads_run)
+        objects = paths.resolve(state, params, reads_run=route.reads_run)
         query = self.schemas.check_query(route.operation, parse_query(request.query)) \
             if f"parameters/{route.operation}.json" in self.schemas.documents else {}
         body = self.schemas.check_request(route.body, parse_body(request)) if route.body else {}
-        result = route.handler(self.state, Call(params, objects, query, body))
+        result = route.handler(state, Call(params, objects, query, body))
         if route.response and not isinstance(result, Streamed):
             problem = self.schemas.contract_problem(route.response, result)
             if problem:
                 raise self.bug_error(problem)
         return result, ({"openai-poll-after-ms": str(self.poll_after_ms)} if route.polled else {})
 
-    def authenticate(self, header: str | None) -> None:
-        if not header or not header.startswith("Bearer"):
+    def authenticate(self, header: str | None, key: str | None) -> None:
+        if key is None:
             raise errors.missing_api_key()
-        key = header[len("Bearer"):].strip()
         if not key or (self.api_keys is not None and key not in self.api_keys):
             raise errors.incorrect_api_key(key)
 
-    def route(self, method: str, path: str):
+    def match(self, method: str, path: str):
+        """(route, path params), or None for a path or method the API does not have."""
         try:
             return self.urls.match(path, method=method)
         except (NotFound, MethodNotAllowed):
-            if path.startswith(API_PREFIX + "/"):
-                raise errors.invalid_url(method, path) from None
-            raise errors.unknown_url(method, path) from None
+            return None
 
     def check_event(self, schema: str, data: dict) -> None:
         """Each streamed event is checked like any other answer before it is written."""
@@ -382,6 +244,13 @@ def server_stream(events):
         yield from events
     except StreamBroken as broken:
         yield (f"event: error\ndata: {json.dumps(broken.error.body())}\n\n").encode()
+
+
+def bearer_key(header: str | None) -> str | None:
+    """The key of ``Authorization: Bearer <key>`` ('' for an empty one), None without one."""
+    if not header or not header.startswith("Bearer"):
+        return None
+    return header[len("Bearer"):].strip()
 
 
 STATUS_TEXT = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 
-from .app import Application, RawRequest, RawResponse
+from .app import Application, RawRequest, RawResponse, Tenant
 from .determinism import DEFAULT_EPOCH, Clock, IdFactory
 from .errors import EmulatorBug
+from .faults import Faults
+from .journal import Journal
 from .resources.run_engine import parse_progression
 from .scripting import Script
 from .store import State
@@ -31,24 +34,76 @@ class FakeOpenAI:
     progression how far a run moves each time its thread is touched: 'immediate', 'reads:N' or
                 'seconds:N' (resources/run_engine.py)
     poll_after_ms  the openai-poll-after-ms header of run answers (the SDK's poll helpers sleep it)
+    namespaced  one state per API key and OpenAI-Project header (what a shared server does), instead
+                of one for every client
     bugs        'raise' (a fakeai bug fails the calling test) or 'respond' (a 500 saying so)
     """
 
     def __init__(self, *, seed: int | str = 0, start_time: int = DEFAULT_EPOCH, real_clock: bool = False,
                  api_keys=None, models=None, progression: str = "immediate", poll_after_ms: int = 1,
-                 bugs: str = "raise"):
+                 namespaced: bool = False, bugs: str = "raise"):
         parse_progression(progression)
         self.seed = seed
-        self.clock = Clock(start_time, real=real_clock)
+        self.start_time = start_time
+        self.real_clock = real_clock
         schemas = load_schemas()
-        self.state = State(IdFactory(seed), self.clock,
-                           models=frozenset(models if models is not None else spec_models(schemas)),
-                           progression=progression)
-        self.state.script = self.script = Script(self.state.assistants.get)
+        self.models = frozenset(models if models is not None else spec_models(schemas))
+        self.progression = progression
         self.lock = threading.RLock()
-        self.app = Application(self.state, schemas, lock=self.lock, api_keys=api_keys, bugs=bugs,
-                               poll_after_ms=poll_after_ms)
+        self.app = Application(self.new_tenant, schemas, lock=self.lock, api_keys=api_keys, bugs=bugs,
+                               poll_after_ms=poll_after_ms, namespaced=namespaced)
         self._clients: dict = {}
+
+    def new_tenant(self) -> Tenant:
+        """A fresh state with this emulator's options: what a reset, or a new API key, starts from."""
+        state = State(IdFactory(self.seed), Clock(self.start_time, real=self.real_clock), models=self.models,
+                      progression=self.progression)
+        state.script = Script(state.assistants.get)
+        return Tenant(state, faults=Faults(self.seed))
+
+    # --- what tests read and control (the default tenant: all of it, in-process) ---------------
+
+    @property
+    def state(self) -> State:
+        return self.app.default.state
+
+    @property
+    def script(self) -> Script:
+        """What the next runs do (fakeai/scripting.py)."""
+        return self.app.default.state.script
+
+    @property
+    def requests(self) -> Journal:
+        """Every request received, in order (fakeai/journal.py)."""
+        return self.app.default.journal
+
+    @property
+    def faults(self) -> Faults:
+        """Failures, latency and broken streams to inject (fakeai/faults.py)."""
+        return self.app.default.faults
+
+    @property
+    def clock(self) -> Clock:
+        return self.app.default.state.clock
+
+    def reset(self, *, seed=None) -> None:
+        """Forget everything (objects, script, journal, faults, tenants); ids and clock start over."""
+        with self.lock:
+            if seed is not None:
+                self.seed = seed
+            self.app.default = self.new_tenant()
+            self.app.tenants.clear()
+
+    def snapshot(self):
+        """The whole state, to ``restore`` later (a deep copy; the journal is not part of it)."""
+        with self.lock:
+            return copy.deepcopy((self.app.default.state, self.app.tenants))
+
+    def restore(self, snapshot) -> None:
+        with self.lock:
+            state, tenants = copy.deepcopy(snapshot)
+            self.app.default.state = state
+            self.app.tenants = tenants
 
     # --- serving ------------------------------------------------------------------------------
 

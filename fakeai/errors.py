@@ -270,6 +270,35 @@ def unsupported_content_type(content_type: str) -> APIError:
         "using curl, you can pass in `-H 'Content-Type: application/json'` to fix this.)")
 
 
+# --- injected faults (E29-E31 and the SDK's other statuses) -------------------------------------
+
+def fault_error(status: int, *, kind: str | None, key: str, method: str, path: str) -> APIError:
+    """The real API's body for an injected status. 429 ``kind``: 'rate_limit' or 'quota'."""
+    if status == 429 and kind == "quota":  # E30
+        return APIError("You exceeded your current quota, please check your plan and billing details. For "
+                        "more information on this error, read the docs: "
+                        "https://platform.openai.com/docs/guides/error-codes/api-errors.",
+                        type="insufficient_quota", code="insufficient_quota", status=429)
+    if status == 429:  # E29 (its Assistants wording is unverified)
+        return APIError("Rate limit reached for requests in organization org-fakeai on requests per min "
+                        "(RPM): Limit 60, Used 60, Requested 1. Please try again in 1s. Visit "
+                        "https://platform.openai.com/account/rate-limits to learn more.",
+                        type="requests", code="rate_limit_exceeded", status=429)
+    if status == 401:
+        return incorrect_api_key(key)
+    if status == 404:
+        return invalid_url(method, path)
+    if status == 500:  # E31
+        error = internal_error()
+        return error
+    if status == 503:
+        return APIError("The server is overloaded or not ready yet.", type="server_error", status=503)
+    known = {403: "You are not allowed to access this resource.", 408: "Request timed out.",
+             409: "The request conflicted with another request.", 502: "Bad gateway."}
+    return APIError(known.get(status, f"fakeai injected an HTTP {status}."),
+                    type="server_error" if status >= 500 else INVALID_REQUEST, status=status)
+
+
 # --- fakeai's own failures ----------------------------------------------------------------------
 
 def contract_violation(detail: str) -> APIError:

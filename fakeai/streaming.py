@@ -108,17 +108,22 @@ class RunStream:
     """The body of a streamed answer: iterating it drives the run to rest, event by event.
 
     ``prelude``: events that already happened in the request (thread.created, thread.run.created
-    ...). ``check(schema, data)`` validates each event before it is written.
+    ...). ``check(schema, data)`` validates each event before it is written; ``record(event)``
+    journals it.
     """
 
-    def __init__(self, state, record, progress, prelude: list, *, lock, check: Callable,
+    def __init__(self, state, thread, progress, prelude: list, *, lock, check: Callable,
+                 record: Callable = lambda name, data: None, cut_after: int | None = None,
                  chunk_size: int = DEFAULT_CHUNK_SIZE):
-        self.machine = Machine(state, record, progress)
+        self.machine = Machine(state, thread, progress)
         self.progress = progress
         self.prelude = [(name, copy.deepcopy(data)) for name, data in prelude]
         self.lock = lock
         self.check = check
+        self.record = record
+        self.cut_after = cut_after  # an injected fault: the connection drops after this many events
         self.chunk_size = chunk_size
+        self.sent = 0
 
     def __iter__(self) -> Iterator[bytes]:
         try:
@@ -131,11 +136,21 @@ class RunStream:
                 if not moved:
                     break
             yield DONE
+        except StreamCut:
+            return
         finally:
             with self.lock:
                 self.progress.events = None
 
     def written(self, events) -> Iterator[bytes]:
         for name, data in wire_events(events, self.chunk_size):
+            if self.cut_after is not None and self.sent >= self.cut_after:
+                raise StreamCut
             self.check(schema_of(name), data)
+            self.record((name, data))
+            self.sent += 1
             yield encode(name, data)
+
+
+class StreamCut(Exception):
+    """An injected fault ends the stream here, without [DONE], as a dropped connection would."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from fakeai import schemagen
-from fakeai.app import ROUTES
+from fakeai.routes import ROUTES
 from fakeai.validation import load_schemas, schema_dir
 from tests.official_spec import spec_operation
 
