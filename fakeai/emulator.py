@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copy
+import json
 import threading
 
+from .admin import Admin
 from .app import Application, RawRequest, RawResponse, Tenant
 from .determinism import DEFAULT_EPOCH, Clock, IdFactory
 from .errors import EmulatorBug
@@ -12,7 +14,7 @@ from .faults import Faults
 from .journal import Journal
 from .resources.run_engine import parse_progression
 from .scripting import Script
-from .store import State
+from .store import State, export_state
 from .validation import load_schemas
 
 DEFAULT_API_KEY = "sk-fakeai-0000000000000000000000000000"
@@ -52,14 +54,16 @@ class FakeOpenAI:
         self.lock = threading.RLock()
         self.app = Application(self.new_tenant, schemas, lock=self.lock, api_keys=api_keys, bugs=bugs,
                                poll_after_ms=poll_after_ms, namespaced=namespaced)
+        Admin(self)
         self._clients: dict = {}
 
-    def new_tenant(self) -> Tenant:
+    def new_tenant(self, seed=None) -> Tenant:
         """A fresh state with this emulator's options: what a reset, or a new API key, starts from."""
-        state = State(IdFactory(self.seed), Clock(self.start_time, real=self.real_clock), models=self.models,
+        seed = self.seed if seed is None else seed
+        state = State(IdFactory(seed), Clock(self.start_time, real=self.real_clock), models=self.models,
                       progression=self.progression)
         state.script = Script(state.assistants.get)
-        return Tenant(state, faults=Faults(self.seed))
+        return Tenant(state, faults=Faults(seed))
 
     # --- what tests read and control (the default tenant: all of it, in-process) ---------------
 
@@ -93,6 +97,11 @@ class FakeOpenAI:
                 self.seed = seed
             self.app.default = self.new_tenant()
             self.app.tenants.clear()
+
+    def export_state(self) -> dict:
+        """Every object of the default tenant as JSON-able data, for debugging a failing test."""
+        with self.lock:
+            return json.loads(json.dumps(export_state(self.state)))
 
     def snapshot(self):
         """The whole state, to ``restore`` later (a deep copy; the journal is not part of it)."""

@@ -21,7 +21,7 @@ Check = Callable[[object], bool]
 ANNOTATIONS = {"$schema", "$comment", "default", "format", "x-fakeai-expected", "title", "description"}
 KEYWORDS = {"$ref", "type", "enum", "const", "properties", "required", "additionalProperties", "items",
             "minItems", "maxItems", "minLength", "maxLength", "minimum", "maximum", "pattern",
-            "maxProperties", "propertyNames", "anyOf", "oneOf", "allOf"} | ANNOTATIONS
+            "maxProperties", "minProperties", "propertyNames", "anyOf", "oneOf", "allOf"} | ANNOTATIONS
 
 
 class Unsupported(Exception):
@@ -131,9 +131,9 @@ class Compiler:
         required = list(schema.get("required", ()))
         extra = schema.get("additionalProperties", True)
         extra_check = None if extra is True or extra is False else self.compile(extra)
-        most = schema.get("maxProperties")
+        most, least = schema.get("maxProperties"), schema.get("minProperties")
         names = self.compile(schema["propertyNames"]) if "propertyNames" in schema else None
-        if not (properties or required or extra is not True or most is not None or names):
+        if not (properties or required or extra is not True or most is not None or least is not None or names):
             return None
 
         def check(value) -> bool:
@@ -142,7 +142,7 @@ class Compiler:
             for key in required:
                 if key not in value:
                     return False
-            if most is not None and len(value) > most:
+            if (most is not None and len(value) > most) or (least is not None and len(value) < least):
                 return False
             for key, item in value.items():
                 if names is not None and not names(key):

@@ -193,9 +193,14 @@ def render(schema: dict) -> str:
     return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+#: Hand-written schemas of fakeai's own admin API live beside the derived ones; never touched here.
+KEPT = "admin"
+
+
 def write(files: dict[str, dict], out: Path) -> None:
     for old in out.rglob("*.json"):
-        old.unlink()
+        if old.relative_to(out).parts[0] != KEPT:
+            old.unlink()
     for name, schema in files.items():
         target = out / name
         target.parent.mkdir(parents=True, exist_ok=True)

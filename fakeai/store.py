@@ -117,3 +117,18 @@ class State:
     #: What the next runs do (scripting.Script), and how fast runs move (run_engine).
     script: object = None
     progression: str = "immediate"
+
+
+def export_state(state: State) -> dict:
+    """Every object, as the API shows it, in one JSON-able dict (for debugging a failing test)."""
+    return {
+        "now": state.clock.now(),
+        "assistants": list(state.assistants),
+        "threads": [{
+            "thread": record.thread,
+            "messages": list(record.messages),
+            "runs": [{"run": run, "steps": list(record.progress[run["id"]].steps)} for run in record.runs],
+        } for record in state.threads.values()],
+        "vector_stores": state.vector_stores,
+        "scripted_plans_pending": state.script.pending() if state.script else 0,
+    }

@@ -4,13 +4,12 @@ async SDK client. ``api`` is the client a test uses; ``backend`` is the emulator
 from __future__ import annotations
 
 import asyncio
-import threading
 
 import openai
 import pytest
-from werkzeug.serving import make_server
 
 from fakeai import FakeOpenAI
+from fakeai.server import ServerThread
 from tests import official_spec
 from tests.sdk import Synchronous
 
@@ -33,29 +32,13 @@ class Backend:
         return options
 
 
-class LiveServer:
-    """A real HTTP server on a free loopback port, in a thread, serving whichever emulator the
-    current test put in ``emulator`` (one server for the session keeps the suite fast)."""
+class LiveServer(ServerThread):
+    """One real HTTP server for the session, serving whichever emulator the current test put in
+    ``emulator`` (a server per test would cost the suite seconds)."""
 
     def __init__(self):
         self.emulator: FakeOpenAI | None = None
-        self.server = make_server("127.0.0.1", 0, self.wsgi, threaded=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def wsgi(self, environ, start_response):
-        return self.emulator.app(environ, start_response)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_port}/v1"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(lambda environ, start_response: self.emulator.app(environ, start_response))
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,8 @@ def test_schemas_are_what_the_generator_derives_from_the_spec(spec):
     the spec moved on (then run `python -m fakeai.schemagen --spec ... --out schemas`)."""
     expected = {name: schemagen.render(doc) for name, doc in schemagen.generate(spec).items()}
     actual = {path.relative_to(schema_dir()).as_posix(): path.read_text(encoding="utf-8")
-              for path in schema_dir().rglob("*.json")}
+              for path in schema_dir().rglob("*.json")
+              if path.relative_to(schema_dir()).parts[0] != schemagen.KEPT}
 
     assert sorted(actual) == sorted(expected)
     changed = [name for name in expected if actual[name] != expected[name]]
