@@ -9,6 +9,7 @@ use different keys never touch each other's state.
     POST   /_fakeai/faults               queue a fault            (schemas/admin/Fault.json)
     DELETE /_fakeai/faults               drop every pending fault
     POST   /_fakeai/script               queue what a run does    (schemas/admin/Script.json)
+    POST   /_fakeai/load                 create fixture objects   (fakeai/fixtures.py)
     POST   /_fakeai/reset                forget everything        (schemas/admin/Reset.json)
     GET    /_fakeai/clock                fakeai's time
     POST   /_fakeai/clock                set or advance it        (schemas/admin/Clock.json)
@@ -23,6 +24,7 @@ import copy
 import json
 
 from . import errors
+from .fixtures import load as load_fixtures
 from .app import RawRequest, RawResponse, bearer_key, parse_body
 from .scripting import Plan, ScriptError
 from .store import export_state
@@ -105,6 +107,11 @@ class Admin:
             for action in body["actions"]:
                 script_plan(plan, action)
             return {"queued": len(plan.actions), "pending": state.script.pending()}
+        if (name, method) == ("load", "POST"):
+            trial = copy.deepcopy(state)
+            created = load_fixtures(trial, self.app.schemas, self.checked("Load", request))
+            tenant.state = trial
+            return created
         if (name, method) == ("reset", "POST"):
             body = self.checked("Reset", request)
             fresh = self.emulator.new_tenant(seed=body.get("seed"))

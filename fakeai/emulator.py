@@ -11,6 +11,7 @@ from .app import Application, RawRequest, RawResponse, Tenant
 from .determinism import DEFAULT_EPOCH, Clock, IdFactory
 from .errors import EmulatorBug
 from .faults import Faults
+from .fixtures import load as load_fixtures
 from .journal import Journal
 from .resources.run_engine import parse_progression
 from .scripting import Script
@@ -97,6 +98,14 @@ class FakeOpenAI:
                 self.seed = seed
             self.app.default = self.new_tenant()
             self.app.tenants.clear()
+
+    def load(self, source) -> dict:
+        """Start from known objects: a dict or a JSON/YAML file (fakeai/fixtures.py). All or nothing."""
+        with self.lock:
+            trial = copy.deepcopy(self.app.default.state)
+            created = load_fixtures(trial, self.app.schemas, source)
+            self.app.default.state = trial
+            return created
 
     def export_state(self) -> dict:
         """Every object of the default tenant as JSON-able data, for debugging a failing test."""
