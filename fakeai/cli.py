@@ -30,6 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "reads:N or seconds:N")
     serve.add_argument("--real-clock", action="store_true",
                        help="timestamps follow the wall clock instead of fakeai's deterministic clock")
+    serve.add_argument("--shared", action="store_true",
+                       help="one state for every API key (by default each key and OpenAI-Project header "
+                            "has its own, so parallel suites do not see each other's objects)")
     serve.add_argument("--quiet", action="store_true", help="do not log each request")
     return parser
 
@@ -48,7 +51,8 @@ def seed_value(text: str):
 
 def serve(args) -> int:
     emulator = FakeOpenAI(seed=seed_value(args.seed), api_keys=args.api_keys, models=args.models,
-                          progression=args.progression, real_clock=args.real_clock, bugs="respond")
+                          progression=args.progression, real_clock=args.real_clock, namespaced=not args.shared,
+                          bugs="respond")
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
     server = make_server(args.host, args.port, emulator.app, threaded=True)
     host = f"[{args.host}]" if ":" in args.host else args.host
