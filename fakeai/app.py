@@ -126,8 +126,10 @@ class Application:
                 status, body, extra = 200, *self.dispatch(state, request, key, matched)
             except errors.APIError as error:
                 status, body, extra = error.status, error.body(), error.headers
-            except errors.EmulatorBug:
-                raise
+            except errors.EmulatorBug as error:  # a script that cannot run, a contract violation
+                if self.bugs == "raise":
+                    raise
+                status, body, extra = self.bug(f"{type(error).__name__}: {error}", error)
             except Exception as error:  # a bug in fakeai: never a traceback to the client
                 status, body, extra = self.bug(f"{type(error).__name__}: {error}", error)
             entry.status = status
@@ -199,12 +201,14 @@ class Application:
             return errors.ContractViolation(detail)
         return errors.contract_violation(detail)
 
-    def bug(self, detail: str, cause: Exception):
+    def bug(self, detail: str, cause: BaseException):
+        """Something fakeai could not do: raised into the test in-process; over HTTP a 500 that
+        says what happened and is not retried (a retry would hide it)."""
         self.problems.append(detail)
-        log.exception("fakeai bug: %s", detail, exc_info=cause)
+        log.error("fakeai: %s", detail, exc_info=cause)
         if self.bugs == "raise":
             raise errors.EmulatorBug(detail) from cause
-        error = errors.internal_error()
+        error = errors.emulator_failure(detail)
         return error.status, error.body(), error.headers
 
     # --- WSGI -----------------------------------------------------------------------------

@@ -306,6 +306,12 @@ def contract_violation(detail: str) -> APIError:
                     type="server_error", status=500, headers={"x-should-retry": "false"})
 
 
+def emulator_failure(detail: str) -> APIError:
+    """A server-mode answer to something fakeai could not do (a bug, or a script no run can follow)."""
+    return APIError(f"fakeai could not answer this request: {detail}", type="server_error", status=500,
+                    headers={"x-should-retry": "false"})
+
+
 def internal_error() -> APIError:  # E31
     return APIError("The server had an error while processing your request. Sorry about that!",
                     type="server_error", status=500)

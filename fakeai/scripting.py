@@ -16,6 +16,7 @@ test).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import deque
@@ -113,6 +114,9 @@ class Respond:
     callback: Callable
 
 
+ACTIONS = (Reply, CallFunctions, CodeInterpreter, FileSearch, Fail, StreamError, Incomplete, Expire, Respond)
+
+
 @dataclass
 class Turn:
     """What a responder callback sees: the thread's messages (oldest first), the run, the thread,
@@ -147,12 +151,25 @@ def function_call(name: str, arguments) -> FunctionCall:
     return FunctionCall(name, arguments)
 
 
+def voided_on_error(method):
+    """A refused action voids its whole plan: nothing of a failed script statement stays queued."""
+    @functools.wraps(method)
+    def checked(plan: "Plan", *args, **kwargs) -> "Plan":
+        try:
+            return method(plan, *args, **kwargs)
+        except ScriptError:
+            plan.discard()
+            raise
+    return checked
+
+
 @dataclass
 class Plan:
     """What one run does, in order. The ``then_*`` methods add to it and return it, for chaining."""
 
     actions: list = field(default_factory=list)
     check: Callable | None = None  # checks the plan against the assistant it is scoped to
+    discard: Callable = lambda: None  # takes the plan off its queue
 
     def add(self, action) -> "Plan":
         self.actions.append(action)
@@ -160,40 +177,50 @@ class Plan:
             self.check(self)
         return self
 
+    @voided_on_error
     def then_reply(self, text: str, *, annotations=()) -> "Plan":
         return self.add(Reply(text, tuple(annotations)))
 
+    @voided_on_error
     def then_call_function(self, name: str, arguments=None) -> "Plan":
         return self.add(CallFunctions((function_call(name, arguments if arguments is not None else {}),)))
 
+    @voided_on_error
     def then_call_functions(self, *calls) -> "Plan":
         """Parallel calls in one step: ``then_call_functions(("a", {...}), ("b", {...}))``."""
         return self.add(CallFunctions(tuple(function_call(name, args) for name, args in calls)))
 
+    @voided_on_error
     def then_run_code(self, code: str, *, logs: str = "", image_file_ids=()) -> "Plan":
         return self.add(CodeInterpreter(code, logs, tuple(image_file_ids)))
 
+    @voided_on_error
     def then_search_files(self, *results: dict) -> "Plan":
         return self.add(FileSearch(tuple(results)))
 
+    @voided_on_error
     def then_fail(self, code: str = "server_error", message: str = "Sorry, something went wrong.") -> "Plan":
         if code not in LAST_ERROR_CODES:
             raise ScriptError(f"cannot script a failure with code {code!r}: a run's last_error code is "
                               f"one of {', '.join(LAST_ERROR_CODES)}")
         return self.add(Fail(code, message))
 
+    @voided_on_error
     def then_stream_error(self, message: str = StreamError.message) -> "Plan":
         return self.add(StreamError(message))
 
+    @voided_on_error
     def then_stop_incomplete(self, reason: str = "max_completion_tokens", text: str = "") -> "Plan":
         if reason not in INCOMPLETE_REASONS:
             raise ScriptError(f"cannot script an incomplete run with reason {reason!r}: it is one of "
                               f"{', '.join(INCOMPLETE_REASONS)}")
         return self.add(Incomplete(reason, text))
 
+    @voided_on_error
     def then_expire(self) -> "Plan":
         return self.add(Expire())
 
+    @voided_on_error
     def then_respond(self, callback: Callable) -> "Plan":
         return self.add(Respond(callback))
 
@@ -211,12 +238,13 @@ class Script:
         if thread_id and assistant_id:
             raise ScriptError("scope a plan by thread_id or by assistant_id, not both")
         key = ("thread", thread_id) if thread_id else ("assistant", assistant_id) if assistant_id else ("any",)
-        plan = Plan()
+        queue = self._queues.setdefault(key, deque())
+        plan = Plan(discard=lambda: queue.remove(plan) if plan in queue else None)
         if assistant_id:
             assistant = self._find_assistant(assistant_id)
             if assistant is not None:
                 plan.check = lambda p: check_plan(p.actions, assistant["tools"], f"assistant {assistant_id}")
-        self._queues.setdefault(key, deque()).append(plan)
+        queue.append(plan)
         return plan
 
     def reply(self, text: str, *, annotations=(), **scope) -> Plan:

@@ -21,8 +21,8 @@ import re
 from collections import deque
 from dataclasses import dataclass, field
 
-from ..scripting import (CallFunctions, CodeInterpreter, Expire, Fail, FileSearch, Incomplete, Reply,
-                         Respond, StreamError, Turn, check_plan)
+from ..scripting import (ACTIONS, CallFunctions, CodeInterpreter, Expire, Fail, FileSearch, Incomplete,
+                         Reply, Respond, ScriptError, StreamError, Turn, check_plan)
 from ..store import OrderedCollection, State
 from .common import text_part
 
@@ -167,6 +167,10 @@ class Machine:
         result = action.callback(turn)
         actions = [Reply(result)] if isinstance(result, str) else list(result) if isinstance(
             result, (list, tuple)) else [result]
+        for item in actions:
+            if not isinstance(item, ACTIONS):
+                raise ScriptError(f"a responder returned {item!r}: it must return a string, an action of "
+                                  "fakeai.scripting (Reply, CallFunctions, ...) or a list of them")
         check_plan(actions, self.run["tools"], f"run {self.run['id']}")
         return actions
 
@@ -293,7 +297,7 @@ class Machine:
         self.emit("thread.run.queued", self.run)
 
     def cancel(self) -> None:
-        self.run["status"] = "cancelling"
+        self.run.update(status="cancelling", required_action=None)
         self.emit("thread.run.cancelling", self.run)
 
     def cancelled(self) -> None:

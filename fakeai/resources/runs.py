@@ -21,6 +21,11 @@ INSTRUCTIONS_SEPARATOR = "\n\n"
 FILE_SEARCH_CONTENT = "step_details.tool_calls[*].file_search.results[*].content"
 
 
+def first_given(*values):
+    """The first value that is not None (0 is a value: a temperature of 0 stays 0)."""
+    return next(value for value in values if value is not None)
+
+
 def resolved_settings(state: State, assistant: dict, body: dict) -> dict:
     """The run's snapshot of its settings: the request's, else the assistant's, else the defaults."""
     if body.get("model"):
@@ -34,8 +39,8 @@ def resolved_settings(state: State, assistant: dict, body: dict) -> dict:
         "model": body.get("model") or assistant["model"],
         "instructions": instructions,
         "tools": tools,
-        "temperature": float(body.get("temperature", assistant.get("temperature") or 1.0)),
-        "top_p": float(body.get("top_p", assistant.get("top_p") or 1.0)),
+        "temperature": float(first_given(body.get("temperature"), assistant.get("temperature"), 1.0)),
+        "top_p": float(first_given(body.get("top_p"), assistant.get("top_p"), 1.0)),
         "response_format": body.get("response_format", assistant.get("response_format") or "auto"),
         "tool_choice": body.get("tool_choice", "auto"),
         "truncation_strategy": {"type": "auto", "last_messages": None, **body.get("truncation_strategy", {})},
