@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 
 import openai
+import pytest
 
 
 class Synchronous:
@@ -64,3 +65,19 @@ def raw_body(content: bytes | None) -> dict:
         return {}
     keyword = "content" if "content" in inspect.signature(openai.OpenAI.post).parameters else "body"
     return {keyword: content}
+
+
+def expect_refusal(call, expected, exception=openai.BadRequestError):
+    """``call()`` raises the SDK's ``exception`` carrying exactly ``expected`` (a fakeai.errors
+    APIError built by the catalog): status, message, type, param and code."""
+    with pytest.raises(exception) as refused:
+        call()
+    assert refused.value.status_code == expected.status
+    assert refused.value.body == expected.body()["error"]
+    assert (refused.value.code, refused.value.param) == (expected.code, expected.param)
+    return refused.value
+
+
+def wire(api, path: str) -> dict:
+    """The JSON body the API sends for a GET, as a plain dict (no SDK model in between)."""
+    return api.get(path, cast_to=object, options={"headers": {"OpenAI-Beta": "assistants=v2"}})

@@ -8,8 +8,8 @@ import pytest
 from openai import omit
 
 from fakeai import errors
+from tests.sdk import expect_refusal, wire
 
-BETA = {"OpenAI-Beta": "assistants=v2"}
 
 WEATHER_PARAMETERS = {
     "type": "object",
@@ -46,18 +46,6 @@ EVERY_FIELD = {
 }
 
 
-def wire(api, path: str) -> dict:
-    """The JSON body the API sends for a GET, as a plain dict (no SDK model in between)."""
-    return api.get(path, cast_to=object, options={"headers": BETA})
-
-
-def expect_refusal(call, expected: errors.APIError, exception=openai.BadRequestError):
-    with pytest.raises(exception) as refused:
-        call()
-    assert refused.value.status_code == expected.status
-    assert refused.value.body == expected.body()["error"]
-    assert (refused.value.code, refused.value.param) == (expected.code, expected.param)
-    return refused.value
 
 
 def listed(api, **query) -> list[str]:

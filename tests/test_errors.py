@@ -8,7 +8,7 @@ import pytest
 from openai import omit
 
 from fakeai import errors
-from tests.sdk import raw_body
+from tests.sdk import expect_refusal, raw_body
 
 BAD_THREAD_CREATES = {
     "17 metadata keys": (
@@ -55,14 +55,6 @@ BAD_THREAD_CREATES = {
         errors.array_too_long("tool_resources.code_interpreter.file_ids", 20, 21)),
 }
 
-
-def expect_refusal(call, expected: errors.APIError, exception=openai.BadRequestError):
-    with pytest.raises(exception) as refused:
-        call()
-    assert refused.value.status_code == expected.status
-    assert refused.value.body == expected.body()["error"]
-    assert (refused.value.code, refused.value.param) == (expected.code, expected.param)
-    return refused.value
 
 
 @pytest.mark.parametrize("body, expected", BAD_THREAD_CREATES.values(), ids=BAD_THREAD_CREATES.keys())

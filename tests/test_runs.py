@@ -16,6 +16,7 @@ import pytest
 from fakeai import errors
 from fakeai.resources.runs import INSTRUCTIONS_SEPARATOR, RUN_LIFETIME
 from fakeai.scripting import DEFAULT_REPLY, CallFunctions, ScriptError, Turn, function_call
+from tests.sdk import expect_refusal
 
 QUESTION = "What is the weather in Paris?"
 FILE_SEARCH_CONTENT = "step_details.tool_calls[*].file_search.results[*].content"
@@ -26,14 +27,6 @@ WEATHER = {"type": "function", "function": {
 TIME = {"type": "function", "function": {
     "name": "get_time", "parameters": {"type": "object", "properties": {"zone": {"type": "string"}}}}}
 
-
-def expect_refusal(call, expected: errors.APIError, exception=openai.BadRequestError):
-    with pytest.raises(exception) as refused:
-        call()
-    assert refused.value.status_code == expected.status
-    assert refused.value.body == expected.body()["error"]
-    assert (refused.value.code, refused.value.param) == (expected.code, expected.param)
-    return refused.value
 
 
 def default_reply(text: str) -> str:
