@@ -97,8 +97,8 @@ class Machine:
         if run["status"] == "cancelling":
             return self.cancelled()
         if run["status"] == "requires_action":
-            if progress.plan and isinstance(progress.plan[0], Expire) and progress.reads > 0:
-                return self.expire()
+            if progress.plan and isinstance(progress.plan[0], Expire):
+                return self.expire()  # it was seen waiting; whatever comes next comes too late
             return
         kind, count = parse_progression(self.state.progression)
         if kind == "immediate":
