@@ -60,7 +60,6 @@ class Admin:
     def __init__(self, emulator):
         self.emulator = emulator
         self.app = emulator.app
-        self.snapshots: dict[str, object] = {}
         self.app.admin = self
 
     def owns(self, path: str) -> bool:
@@ -115,7 +114,7 @@ class Admin:
         if (name, method) == ("reset", "POST"):
             body = self.checked("Reset", request)
             fresh = self.emulator.new_tenant(seed=body.get("seed"))
-            tenant.state, tenant.faults = fresh.state, fresh.faults
+            tenant.state, tenant.faults, tenant.snapshots = fresh.state, fresh.faults, {}
             tenant.journal.clear()
             return {"reset": True}
         if name == "clock" and method in ("GET", "POST"):
@@ -124,14 +123,14 @@ class Admin:
                 state.clock.set(body["set"]) if "set" in body else state.clock.advance(body["advance"])
             return {"now": state.clock.now()}
         if (name, method) == ("snapshot", "POST"):
-            snapshot_id = f"snapshot_{len(self.snapshots) + 1}"
-            self.snapshots[snapshot_id] = copy.deepcopy(state)
+            snapshot_id = f"snapshot_{len(tenant.snapshots) + 1}"
+            tenant.snapshots[snapshot_id] = copy.deepcopy(state)
             return {"snapshot_id": snapshot_id}
         if (name, method) == ("restore", "POST"):
             body = self.checked("Restore", request)
-            if body["snapshot_id"] not in self.snapshots:
+            if body["snapshot_id"] not in tenant.snapshots:  # another key's snapshots are not found
                 raise errors.NotFoundError(f"No snapshot found with id '{body['snapshot_id']}'.")
-            tenant.state = copy.deepcopy(self.snapshots[body["snapshot_id"]])
+            tenant.state = copy.deepcopy(tenant.snapshots[body["snapshot_id"]])
             return {"restored": body["snapshot_id"]}
         if (name, method) == ("state", "GET"):
             return export_state(state)

@@ -60,6 +60,7 @@ class Tenant:
     state: State
     journal: Journal = field(default_factory=Journal)
     faults: Faults = field(default_factory=Faults)
+    snapshots: dict = field(default_factory=dict)  # taken through the admin API, by snapshot id
 
 
 class Application:

@@ -50,17 +50,18 @@ def external_clock_active() -> bool:
 
 class Clock:
     def __init__(self, start: int = DEFAULT_EPOCH, *, real: bool = False):
-        self._now = int(start)
+        self._now: float = int(start)
         self.real = real
 
     def now(self) -> int:
         """Unix seconds, read at the moment of use (never cached, so frozen clocks are obeyed)."""
         if self.real or external_clock_active():
             return int(time.time())
-        return self._now
+        return int(self._now)
 
     def set(self, timestamp: int) -> None:
         self._now = int(timestamp)
 
-    def advance(self, seconds: int) -> None:
-        self._now += int(seconds)
+    def advance(self, seconds: float) -> None:
+        """Fractions add up (two latencies of 0.5 s make a second) though timestamps are whole."""
+        self._now += seconds

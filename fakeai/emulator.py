@@ -64,7 +64,8 @@ class FakeOpenAI:
         state = State(IdFactory(seed), Clock(self.start_time, real=self.real_clock), models=self.models,
                       progression=self.progression)
         state.script = Script(state.assistants.get)
-        return Tenant(state, faults=Faults(seed))
+        return Tenant(state, faults=Faults(seed, check=lambda options: self.app.schemas.first_error(
+            "admin/Fault", options)))
 
     # --- what tests read and control (the default tenant: all of it, in-process) ---------------
 

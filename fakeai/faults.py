@@ -64,14 +64,21 @@ class Fault:
 
 
 class Faults:
-    def __init__(self, seed=0):
+    """``check(options)`` returns the APIError a fault's options deserve (schemas/admin/Fault.json),
+    so a fault added in a test is refused exactly as one posted to the admin API."""
+
+    def __init__(self, seed=0, check=lambda options: None):
         self.pending: list[Fault] = []
         self.random = random.Random(f"{seed}:faults")
+        self.check = check
 
     def add(self, **options) -> Fault:
+        error = self.check(options)
+        if error is not None:
+            raise error
         fault = Fault(**options)
         if fault.status is None and not fault.latency_ms and fault.cut_stream_after is None:
-            raise ValueError("a fault needs a status, a latency_ms or a cut_stream_after")
+            raise errors.BadRequestError("A fault needs a status, a latency_ms or a cut_stream_after.")
         self.pending.append(fault)
         return fault
 
@@ -98,4 +105,4 @@ def apply_latency(fault: Fault, clock) -> None:
         if fault.sleep:
             time.sleep(fault.latency_ms / 1000)
         else:
-            clock.advance(round(fault.latency_ms / 1000))
+            clock.advance(fault.latency_ms / 1000)

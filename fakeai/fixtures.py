@@ -49,8 +49,12 @@ def load(state, schemas, source) -> dict:
         for index, entry in enumerate(data.get(kind, [])):
             body = dict(entry)
             wanted = body.pop("id", None)
-            if wanted is not None and not str(wanted).startswith(ID_PREFIXES[id_name]):
-                raise errors.invalid_id_prefix(f"{kind}[{index}].id", wanted, ID_PREFIXES[id_name])
+            if wanted is not None:
+                if not str(wanted).startswith(ID_PREFIXES[id_name]):
+                    raise errors.invalid_id_prefix(f"{kind}[{index}].id", wanted, ID_PREFIXES[id_name])
+                if wanted in state.assistants or wanted in state.threads:
+                    raise errors.BadRequestError(f"Invalid '{kind}[{index}].id': '{wanted}' is already taken.",
+                                                 param=f"{kind}[{index}].id", code="invalid_value")
             obj = create(state, schemas.check_request(schema, body))
             if wanted is not None:
                 rename(state, kind, obj, wanted)

@@ -66,7 +66,7 @@ def fake_openai(request, monkeypatch):
     if not os.environ.get("OPENAI_API_KEY"):
         monkeypatch.setenv("OPENAI_API_KEY", DEFAULT_API_KEY)
     Interceptor(emulator, hosts).install(monkeypatch)
-    request.node.fakeai_journals = [*getattr(request.node, "fakeai_journals", []), emulator.requests]
+    request.node.fakeai_journals = [*getattr(request.node, "fakeai_journals", []), lambda: emulator.requests]
     yield emulator
     emulator.check()
 
@@ -111,7 +111,7 @@ def fake_openai_server(request, fakeai_live_server, monkeypatch):
     served = ServedTenant(emulator, base_url, key)
     monkeypatch.setenv("OPENAI_BASE_URL", base_url)
     monkeypatch.setenv("OPENAI_API_KEY", served.api_key)
-    request.node.fakeai_journals = [*getattr(request.node, "fakeai_journals", []), served.requests]
+    request.node.fakeai_journals = [*getattr(request.node, "fakeai_journals", []), lambda: served.requests]
     yield served
 
 
@@ -121,6 +121,7 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     if report.failed:
-        for journal in getattr(item, "fakeai_journals", ()):
+        for current_journal in getattr(item, "fakeai_journals", ()):  # read now: a reset replaces it
+            journal = current_journal()
             if journal:
                 report.sections.append(("fakeai requests", journal.table()))

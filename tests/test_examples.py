@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -22,7 +23,8 @@ def run(command, **env) -> str:
 
 
 def test_every_example_is_covered_here():
-    covered = {"pytest_quickstart", "sdk_against_server.py", "curl_against_server.sh", "in_process_script.py"}
+    covered = {"pytest_quickstart", "sdk_against_server.py", "curl_against_server.sh", "in_process_script.py",
+               "streaming_event_handler.py", "controls", "admin_api.sh", "weather_assistant"}
     assert {path.name for path in EXAMPLES.iterdir()} == covered
 
 
@@ -53,3 +55,44 @@ def test_the_curl_script_runs_against_the_server(server_env):
 
 def test_the_in_process_script_runs():
     assert "60 seconds later: One minute later." in run([sys.executable, "in_process_script.py"])
+
+
+STREAMING_QUESTION = "I need to solve the equation `3x + 11 = 14`. Can you help me?"
+
+
+def test_the_streaming_example_runs_unchanged_against_the_server(server_env):
+    out = run([sys.executable, "streaming_event_handler.py"], **server_env)
+    assert out == f"\nassistant > This is fakeai's default reply to: {STREAMING_QUESTION}\nrun completed\n"
+
+
+def test_the_streaming_example_prints_code_interpreter_input_and_logs_as_they_stream(fake_openai, capsys):
+    """The same handler, in-process, with a scripted code interpreter call before the reply."""
+    spec = importlib.util.spec_from_file_location("streaming_event_handler", EXAMPLES / "streaming_event_handler.py")
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    fake_openai.script.run_code("x = (14 - 11) / 3\nprint(x)", logs="1.0").then_reply("x = 1, Jane Doe.")
+
+    example.main()
+
+    assert capsys.readouterr().out == (
+        "\nassistant > code_interpreter\n\n"
+        "x = (14 - 11) / 3\nprint(x)"
+        "\n\noutput >\n\n1.0\n"
+        "\nassistant > x = 1, Jane Doe.\nrun completed\n")
+
+
+def test_the_function_calling_example_passes():
+    out = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "weather_assistant"],
+              OPENAI_API_KEY="")
+    assert "3 passed" in out
+
+
+def test_the_controls_examples_pass():
+    out = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "controls"], OPENAI_API_KEY="")
+    assert "10 passed" in out
+
+
+def test_the_admin_api_script_runs_against_the_server(server_env):
+    out = run(["bash", "admin_api.sh"], **server_env)
+    assert "first try: HTTP 429\nsecond try: HTTP 200\nrun: completed\nreply: Scripted over HTTP.\n" in out
+    assert "  POST /v1/threads/runs 429 req_" in out
