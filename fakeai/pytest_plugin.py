@@ -10,6 +10,7 @@ defaults. When a test that used fakeai fails, its report gets the journal of the
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 
@@ -52,6 +53,17 @@ def emulator_options(request) -> dict:
     return {key: value for key, value in options.items() if value is not None}
 
 
+@contextlib.contextmanager
+def journal_in_reports(item, journal):
+    """While the test runs, a failure report shows ``journal()``; afterwards the item lets go of it
+    (pytest keeps items for the whole session, and an emulator can be large)."""
+    item.fakeai_journals = [*getattr(item, "fakeai_journals", []), journal]
+    try:
+        yield
+    finally:
+        item.fakeai_journals.remove(journal)
+
+
 @pytest.fixture
 def fake_openai(request, monkeypatch):
     """A fresh FakeOpenAI serving every OpenAI client of this test in-process.
@@ -66,8 +78,8 @@ def fake_openai(request, monkeypatch):
     if not os.environ.get("OPENAI_API_KEY"):
         monkeypatch.setenv("OPENAI_API_KEY", DEFAULT_API_KEY)
     Interceptor(emulator, hosts).install(monkeypatch)
-    request.node.fakeai_journals = [*getattr(request.node, "fakeai_journals", []), lambda: emulator.requests]
-    yield emulator
+    with journal_in_reports(request.node, lambda: emulator.requests):
+        yield emulator
     emulator.check()
 
 
@@ -111,8 +123,8 @@ def fake_openai_server(request, fakeai_live_server, monkeypatch):
     served = ServedTenant(emulator, base_url, key)
     monkeypatch.setenv("OPENAI_BASE_URL", base_url)
     monkeypatch.setenv("OPENAI_API_KEY", served.api_key)
-    request.node.fakeai_journals = [*getattr(request.node, "fakeai_journals", []), lambda: served.requests]
-    yield served
+    with journal_in_reports(request.node, lambda: served.requests):
+        yield served
 
 
 @pytest.hookimpl(hookwrapper=True)
