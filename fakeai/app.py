@@ -28,7 +28,7 @@ from .journal import Entry, Journal, masked
 from .resources import paths
 from .routes import API_PREFIX, ROUTES, Call, Streamed
 from .store import State
-from .streaming import RunStream
+from .streaming import DEFAULT_CHUNK_SIZE, RunStream
 from .validation import Schemas, describe
 
 log = logging.getLogger("fakeai")
@@ -74,7 +74,8 @@ class Application:
 
     def __init__(self, new_tenant: Callable[[], Tenant], schemas: Schemas, *,
                  lock: threading.RLock | None = None, api_keys=None, bugs: str = "raise",
-                 poll_after_ms: int = 1, namespaced: bool = False):
+                 poll_after_ms: int = 1, namespaced: bool = False,
+                 stream_chunk_size: int = DEFAULT_CHUNK_SIZE):
         self.new_tenant = new_tenant
         self.schemas = schemas
         self.lock = lock or threading.RLock()
@@ -82,6 +83,7 @@ class Application:
         self.bugs = bugs
         self.poll_after_ms = poll_after_ms
         self.namespaced = namespaced
+        self.stream_chunk_size = stream_chunk_size
         self.default = new_tenant()
         self.tenants: dict[tuple, Tenant] = {}
         self.problems: list[str] = []
@@ -137,7 +139,8 @@ class Application:
         if isinstance(body, Streamed):
             content_type, payload = "text/event-stream; charset=utf-8", RunStream(
                 state, body.thread, body.progress, body.prelude, lock=self.lock, check=self.check_event,
-                record=entry.events.append, cut_after=fault.cut_stream_after if fault else None)
+                record=entry.events.append, cut_after=fault.cut_stream_after if fault else None,
+                chunk_size=self.stream_chunk_size)
         else:
             content_type = "application/json"
             payload = entry.raw_response = json.dumps(body, indent=2, ensure_ascii=False).encode()

@@ -11,6 +11,7 @@ from werkzeug.serving import make_server
 
 from .emulator import FakeOpenAI
 from .resources.run_engine import parse_progression
+from .streaming import DEFAULT_CHUNK_SIZE
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,6 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--progression", default="immediate", type=progression,
                        help="how far a run moves each time its thread is touched: immediate (default), "
                             "reads:N or seconds:N")
+    serve.add_argument("--stream-chunk-size", type=int, default=DEFAULT_CHUNK_SIZE, metavar="N",
+                       help=f"characters per streamed text delta (default {DEFAULT_CHUNK_SIZE})")
     serve.add_argument("--real-clock", action="store_true",
                        help="timestamps follow the wall clock instead of fakeai's deterministic clock")
     serve.add_argument("--shared", action="store_true",
@@ -52,7 +55,7 @@ def seed_value(text: str):
 def serve(args) -> int:
     emulator = FakeOpenAI(seed=seed_value(args.seed), api_keys=args.api_keys, models=args.models,
                           progression=args.progression, real_clock=args.real_clock, namespaced=not args.shared,
-                          bugs="respond")
+                          stream_chunk_size=args.stream_chunk_size, bugs="respond")
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
     server = make_server(args.host, args.port, emulator.app, threaded=True)
     host = f"[{args.host}]" if ":" in args.host else args.host

@@ -16,6 +16,7 @@ from .journal import Journal
 from .resources.run_engine import parse_progression
 from .scripting import Script
 from .store import State, export_state
+from .streaming import DEFAULT_CHUNK_SIZE
 from .validation import load_schemas
 
 DEFAULT_API_KEY = "sk-fakeai-0000000000000000000000000000"
@@ -37,6 +38,7 @@ class FakeOpenAI:
     progression how far a run moves each time its thread is touched: 'immediate', 'reads:N' or
                 'seconds:N' (resources/run_engine.py)
     poll_after_ms  the openai-poll-after-ms header of run answers (the SDK's poll helpers sleep it)
+    stream_chunk_size  characters of text (or function arguments) per streamed delta
     namespaced  one state per API key and OpenAI-Project header (what a shared server does), instead
                 of one for every client
     bugs        'raise' (a fakeai bug fails the calling test) or 'respond' (a 500 saying so)
@@ -44,7 +46,7 @@ class FakeOpenAI:
 
     def __init__(self, *, seed: int | str = 0, start_time: int = DEFAULT_EPOCH, real_clock: bool = False,
                  api_keys=None, models=None, progression: str = "immediate", poll_after_ms: int = 1,
-                 namespaced: bool = False, bugs: str = "raise"):
+                 namespaced: bool = False, stream_chunk_size: int = DEFAULT_CHUNK_SIZE, bugs: str = "raise"):
         parse_progression(progression)
         self.seed = seed
         self.start_time = start_time
@@ -54,7 +56,8 @@ class FakeOpenAI:
         self.progression = progression
         self.lock = threading.RLock()
         self.app = Application(self.new_tenant, schemas, lock=self.lock, api_keys=api_keys, bugs=bugs,
-                               poll_after_ms=poll_after_ms, namespaced=namespaced)
+                               poll_after_ms=poll_after_ms, namespaced=namespaced,
+                               stream_chunk_size=stream_chunk_size)
         Admin(self)
         self._clients: dict = {}
 

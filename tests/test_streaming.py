@@ -937,3 +937,16 @@ def test_a_client_that_goes_away_mid_stream_leaves_a_consistent_run(served, even
         ("completed", REPLY, run_id), ("completed", AFTER_TOOLS, run_id)]
     assert steps[1].step_details.tool_calls[0].code_interpreter.input == CODE
     assert run.usage.total_tokens == sum(step.usage.total_tokens for step in steps)
+
+
+@pytest.mark.fake_openai(stream_chunk_size=5)
+def test_the_delta_size_is_an_option(fake_openai):
+    client = fake_openai.client
+    assistant = client.beta.assistants.create(model="gpt-4o")
+    thread = client.beta.threads.create()
+    fake_openai.script.reply("Twelve chars")
+
+    with client.beta.threads.runs.stream(thread_id=thread.id, assistant_id=assistant.id) as stream:
+        deltas = list(stream.text_deltas)
+
+    assert deltas == ["Twelv", "e cha", "rs"]
