@@ -192,5 +192,6 @@ class Compiler:
         def check(value) -> bool:
             if not is_number(value):
                 return True
-            return (least is None or value >= least) and (most is None or value <= most)
+            # written as jsonschema compares, so even NaN gets its answer
+            return (least is None or not value < least) and (most is None or not value > most)
         return check
