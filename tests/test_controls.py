@@ -534,6 +534,16 @@ def test_load_fixtures_from_a_json_file(fake_openai, tmp_path):
     assert_the_fixtures_are_there(openai.OpenAI())
 
 
+def test_load_fixtures_from_a_yaml_file(fake_openai, tmp_path):
+    yaml = pytest.importorskip("yaml")
+    path = tmp_path / "fixtures.yaml"
+    path.write_text(yaml.safe_dump(FIXTURES), encoding="utf-8")
+
+    fake_openai.load(path)
+
+    assert_the_fixtures_are_there(openai.OpenAI())
+
+
 def test_load_fixtures_over_http(admin, client):
     assert admin.ok("POST", "load", FIXTURES) == {"assistants": ["asst_support"], "threads": ["thread_demo"]}
 
