@@ -22,41 +22,34 @@ def check_prefixes(params: dict) -> None:
             raise errors.invalid_id_prefix(name, value, prefix)
 
 
+def found(kind: str, holder, object_id: str):
+    """``holder.get(object_id)``, or the API's 404 for that kind of object."""
+    obj = holder.get(object_id)
+    if obj is None:
+        raise errors.not_found(kind, object_id)
+    return obj
+
+
 def get_thread(state: State, thread_id: str):
-    record = state.threads.get(thread_id)
-    if record is None:
-        raise errors.not_found("thread", thread_id)
-    return record
+    return found("thread", state.threads, thread_id)
 
 
 def get_assistant(state: State, assistant_id: str) -> dict:
-    assistant = state.assistants.get(assistant_id)
-    if assistant is None:
-        raise errors.not_found("assistant", assistant_id)
-    return assistant
+    return found("assistant", state.assistants, assistant_id)
 
 
 def get_message(record, message_id: str) -> dict:
     """Messages are scoped to their thread: another thread's id is not found here."""
-    message = record.messages.get(message_id)
-    if message is None:
-        raise errors.not_found("message", message_id)
-    return message
+    return found("message", record.messages, message_id)
 
 
 def get_run(record, run_id: str):
     """A run's RunProgress; runs are scoped to their thread."""
-    progress = record.progress.get(run_id)
-    if progress is None:
-        raise errors.not_found("run", run_id)
-    return progress
+    return found("run", record.progress, run_id)
 
 
 def get_step(progress, step_id: str) -> dict:
-    step = progress.steps.get(step_id)
-    if step is None:
-        raise errors.not_found("step", step_id)
-    return step
+    return found("step", progress.steps, step_id)
 
 
 def resolve(state: State, params: dict, *, reads_run: bool = False) -> dict:
@@ -66,16 +59,16 @@ def resolve(state: State, params: dict, *, reads_run: bool = False) -> dict:
     request sees is the thread as it is now; ``reads_run`` counts the request as a read of the run.
     """
     check_prefixes(params)
-    found = {}
+    objects = {}
     if "assistant_id" in params:
-        found["assistant"] = get_assistant(state, params["assistant_id"])
+        objects["assistant"] = get_assistant(state, params["assistant_id"])
     if "thread_id" in params:
-        record = found["thread"] = get_thread(state, params["thread_id"])
+        record = objects["thread"] = get_thread(state, params["thread_id"])
         advance_runs(state, record, read_run=params.get("run_id") if reads_run else None)
         if "message_id" in params:
-            found["message"] = get_message(record, params["message_id"])
+            objects["message"] = get_message(record, params["message_id"])
         if "run_id" in params:
-            found["run"] = get_run(record, params["run_id"])
+            objects["run"] = get_run(record, params["run_id"])
             if "step_id" in params:
-                found["step"] = get_step(found["run"], params["step_id"])
-    return found
+                objects["step"] = get_step(objects["run"], params["step_id"])
+    return objects
