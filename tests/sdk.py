@@ -81,3 +81,14 @@ def expect_refusal(call, expected, exception=openai.BadRequestError):
 def wire(api, path: str) -> dict:
     """The JSON body the API sends for a GET, as a plain dict (no SDK model in between)."""
     return api.get(path, cast_to=object, options={"headers": {"OpenAI-Beta": "assistants=v2"}})
+
+
+#: The README's pytest filter lines for suites that run with warnings as errors (the SDK marks every
+#: Assistants method deprecated); inner suites started by the tests use them too.
+README_FILTER_LINES = """
+[pytest]
+filterwarnings =
+    error
+    ignore:The Assistants API is deprecated:DeprecationWarning
+    ignore:deprecated:DeprecationWarning
+"""

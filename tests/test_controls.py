@@ -22,6 +22,7 @@ import pytest
 from fakeai import FakeOpenAI, errors
 from fakeai.determinism import DEFAULT_EPOCH
 from tests.test_cli import Served, fakeai_command
+from tests.sdk import README_FILTER_LINES
 
 KEY = "sk-test-journal-0123456789abcdef"
 MASKED_AUTHORIZATION = "Bearer sk-test-********************cdef"  # as the API masks a key: 8 + stars + 4
@@ -35,13 +36,7 @@ FIXTURES = {
                  "messages": [{"role": "user", "content": "Where is my order?"}]}],
 }
 #: The README's filter lines, for inner suites (the SDK marks the Assistants API deprecated).
-INNER_INI = """
-[pytest]
-filterwarnings =
-    error
-    ignore:The Assistants API is deprecated:DeprecationWarning
-    ignore:deprecated:DeprecationWarning
-"""
+INNER_INI = README_FILTER_LINES
 
 
 #: Inner pytest runs skip plugins they do not use (hypothesis' alone costs a worker seconds to import).

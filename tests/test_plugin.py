@@ -13,6 +13,7 @@ import pytest
 
 from fakeai import errors
 from fakeai.emulator import DEFAULT_API_KEY
+from tests.sdk import README_FILTER_LINES
 
 #: Built at import time, before any fixture existed: user code often does this.
 MODULE_LEVEL_CLIENT = openai.OpenAI(api_key="sk-module-level-client")
@@ -171,13 +172,7 @@ def test_calls_the_assistants_api(fake_openai):
 """
 
 #: The README's filter lines for suites that run with warnings as errors.
-FILTER_LINES = """
-[pytest]
-filterwarnings =
-    error
-    ignore:The Assistants API is deprecated:DeprecationWarning
-    ignore:deprecated:DeprecationWarning
-"""
+FILTER_LINES = README_FILTER_LINES
 
 SWALLOWING_SUITE = """
 import openai
