@@ -10,6 +10,7 @@ call it without building a WSGI environ; ``Application.__call__`` is the WSGI fa
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import threading
@@ -20,13 +21,15 @@ from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.formparser import MultiPartParser
+from werkzeug.http import parse_options_header
 from werkzeug.routing import Map, Rule
 
 from . import errors
 from .faults import Faults, apply_latency
 from .journal import Entry, Journal, masked
 from .resources import paths
-from .routes import API_PREFIX, ROUTES, Call, Streamed
+from .routes import API_PREFIX, ROUTES, Binary, Call, FilePart, Streamed
 from .store import State
 from .streaming import DEFAULT_CHUNK_SIZE, RunStream
 from .validation import Schemas, describe
@@ -34,6 +37,8 @@ from .validation import Schemas, describe
 log = logging.getLogger("fakeai")
 
 BETA_HEADER_VALUE = "assistants=v2"
+#: Room a multipart body needs beyond its file: boundaries, part headers, the other fields.
+FORM_MARGIN = 1024 * 1024
 
 
 @dataclass
@@ -43,6 +48,8 @@ class RawRequest:
     query: str = ""
     headers: dict = field(default_factory=dict)  # lower-case names
     body: bytes = b""
+    #: Length of a body that was not read because it was larger than any request may be.
+    withheld: int = 0
 
 
 @dataclass
@@ -75,7 +82,7 @@ class Application:
     def __init__(self, new_tenant: Callable[[], Tenant], schemas: Schemas, *,
                  lock: threading.RLock | None = None, api_keys=None, bugs: str = "raise",
                  poll_after_ms: int = 1, namespaced: bool = False,
-                 stream_chunk_size: int = DEFAULT_CHUNK_SIZE):
+                 stream_chunk_size: int = DEFAULT_CHUNK_SIZE, max_request_bytes: int = 0):
         self.new_tenant = new_tenant
         self.schemas = schemas
         self.lock = lock or threading.RLock()
@@ -85,6 +92,8 @@ class Application:
         self.namespaced = namespaced
         self.stream_chunk_size = stream_chunk_size
         self.default = new_tenant()
+        #: Bodies longer than this are not read (the largest file, plus room for the form around it).
+        self.max_request_bytes = max_request_bytes or self.default.state.max_file_bytes + FORM_MARGIN
         self.tenants: dict[tuple, Tenant] = {}
         self.problems: list[str] = []
         self.url_map = Map([Rule(API_PREFIX + r.path, endpoint=r, methods=[r.method]) for r in ROUTES],
@@ -115,8 +124,8 @@ class Application:
         with self.lock:
             tenant = self.tenant_for(key, request.headers.get("openai-project"))
             state = tenant.state
-            entry = Entry(request.method, request.path, request.query, masked(request.headers), request.body,
-                          state.clock.now(), state.ids.request_id())
+            entry = Entry(request.method, request.path, request.query, masked(request.headers),
+                          b"" if is_multipart(request) else request.body, state.clock.now(), state.ids.request_id())
             tenant.journal.append(entry)
             matched = self.match(request.method, request.path)
             entry.operation = matched[0].operation if matched else None
@@ -126,7 +135,7 @@ class Application:
                     apply_latency(fault, state.clock)
                     if fault.status is not None:
                         raise fault.error(key or "", request.method, request.path)
-                status, body, extra = 200, *self.dispatch(state, request, key, matched)
+                status, body, extra = 200, *self.dispatch(state, request, key, matched, entry)
             except errors.APIError as error:
                 status, body, extra = error.status, error.body(), error.headers
             except errors.EmulatorBug as error:  # a script that cannot run, a contract violation
@@ -141,6 +150,10 @@ class Application:
                 state, body.thread, body.progress, body.prelude, lock=self.lock, check=self.check_event,
                 record=entry.events.append, cut_after=fault.cut_stream_after if fault else None,
                 chunk_size=self.stream_chunk_size)
+        elif isinstance(body, Binary):  # a download: the bytes as stored, never copied into the journal
+            content_type, payload = "application/octet-stream", body.data
+            extra = {"content-disposition": f'attachment; filename="{body.filename}"'}
+            entry.raw_response = json.dumps({"bytes": len(body.data), "filename": body.filename}).encode()
         else:
             content_type = "application/json"
             payload = entry.raw_response = json.dumps(body, indent=2, ensure_ascii=False).encode()
@@ -153,7 +166,24 @@ class Application:
         ]
         return RawResponse(status, headers, payload)
 
-    def dispatch(self, state: State, request: RawRequest, key: str | None, matched) -> tuple[dict, dict]:
+    def checked_form(self, state: State, route, request: RawRequest, entry: Entry) -> tuple[dict, dict]:
+        """(body, file parts) of a multipart upload. The journal keeps a summary (each file's name and
+        size), never the bytes; a body over the size limit is refused without being read (F7)."""
+        entry.raw_body = b""
+        if request.withheld:
+            raise errors.file_too_large(request.withheld, state.max_file_bytes)
+        fields, files = parse_form(request)
+        entry.raw_body = json.dumps({**fields.to_dict(), **{
+            name: {"filename": part.filename, "bytes": len(part.data)} for name, part in files.items()}}).encode()
+        body = self.schemas.check_form(route.body, MultiDict([*fields.items(multi=True), *(
+            (name, part.filename) for name, part in files.items())]))
+        for part in files.values():
+            if len(part.data) > state.max_file_bytes:
+                raise errors.file_too_large(len(part.data), state.max_file_bytes)
+        return body, files
+
+    def dispatch(self, state: State, request: RawRequest, key: str | None, matched,
+                 entry: Entry) -> tuple[dict, dict]:
         """(body, extra headers) of a successful answer; raises the APIError of a refusal."""
         self.authenticate(request.headers.get("authorization"), key)
         if matched is None:
@@ -163,11 +193,15 @@ class Application:
         route, params = matched
         if route.beta:
             check_beta_header(request.headers.get("openai-beta"))
-        objects = paths.resolve(state, params, reads_run=route.reads_run)
+        objects = paths.resolve(state, params, reads_run=route.reads_run, reading=route.reads)
         query = self.schemas.check_query(route.operation, parse_query(request.query)) \
             if f"parameters/{route.operation}.json" in self.schemas.documents else {}
-        body = self.schemas.check_request(route.body, parse_body(request)) if route.body else {}
-        result = route.handler(state, Call(params, objects, query, body))
+        files = {}
+        if route.form:
+            body, files = self.checked_form(state, route, request, entry)
+        else:
+            body = self.schemas.check_request(route.body, parse_body(request)) if route.body else {}
+        result = route.handler(state, Call(params, objects, query, body, files))
         if route.response and not isinstance(result, Streamed):
             problem = self.schemas.contract_problem(route.response, result)
             if problem:
@@ -219,18 +253,23 @@ class Application:
 
     def __call__(self, environ, start_response):
         length = environ.get("CONTENT_LENGTH") or "0"
+        length = int(length) if length.isdigit() else 0
         headers = {key[5:].replace("_", "-").lower(): value
                    for key, value in environ.items() if key.startswith("HTTP_")}
         if environ.get("CONTENT_TYPE"):
             headers["content-type"] = environ["CONTENT_TYPE"]
+        withheld = length if length > self.max_request_bytes else 0
         request = RawRequest(
             method=environ["REQUEST_METHOD"],
             path=environ.get("PATH_INFO", "/"),
             query=environ.get("QUERY_STRING", ""),
             headers=headers,
-            body=environ["wsgi.input"].read(int(length)) if length.isdigit() and int(length) else b"",
+            body=environ["wsgi.input"].read(length) if length and not withheld else b"",
+            withheld=withheld,
         )
         response = self.handle(request)
+        if withheld:  # the unread body must not be taken for the next request on this connection
+            response.headers.append(("connection", "close"))
         start_response(f"{response.status} {STATUS_TEXT.get(response.status, '')}".strip(),
                        response.headers)
         if isinstance(response.body, bytes):
@@ -279,6 +318,27 @@ def check_beta_header(value: str | None) -> None:
 
 def parse_query(query: str) -> MultiDict:
     return MultiDict(parse_qsl(query, keep_blank_values=True))
+
+
+def is_multipart(request: RawRequest) -> bool:
+    return request.headers.get("content-type", "").lower().startswith("multipart/")
+
+
+def parse_form(request: RawRequest) -> tuple[MultiDict, dict]:
+    """(text fields, file fields) of a multipart/form-data body; each file's bytes are one slice
+    of the body (a file field is a part with a filename)."""
+    content_type = request.headers.get("content-type", "")
+    mimetype, options = parse_options_header(content_type)
+    if mimetype != "multipart/form-data" or not options.get("boundary"):
+        raise errors.not_multipart(content_type)
+    parser = MultiPartParser(stream_factory=lambda *args, **kwargs: io.BytesIO(), max_form_memory_size=None)
+    try:
+        fields, parts = parser.parse(io.BytesIO(request.body), options["boundary"].encode("latin-1"),
+                                     len(request.body))
+    except ValueError:
+        raise errors.BadRequestError("The multipart/form-data body could not be parsed.") from None
+    files = {name: FilePart(part.filename or "", part.stream.getvalue()) for name, part in parts.items()}
+    return fields, files
 
 
 def reject_constant(name: str):

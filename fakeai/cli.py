@@ -10,7 +10,7 @@ import sys
 from werkzeug.serving import make_server
 
 from .emulator import FakeOpenAI
-from .resources.run_engine import parse_progression
+from .resources.progression import parse_progression
 from .streaming import DEFAULT_CHUNK_SIZE
 
 

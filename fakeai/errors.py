@@ -120,11 +120,14 @@ def unknown_url(method: str, path: str) -> APIError:
 
 #: What each kind of object is called in the 404 message (E3-E5 unverified: the E1/E2 pattern).
 OBJECT_NAMES = {"thread": "thread", "assistant": "assistant", "message": "message", "run": "run",
-                "step": "run step", "file": "file"}
+                "step": "run step", "vector_store": "vector store",  # F8: message observed (weakly)
+                "file_batch": "vector store file batch",  # F14: inferred from F8
+                "upload": "upload"}  # F16: unverified
 
 
-def not_found(kind: str, object_id: str) -> APIError:
-    return NotFoundError(f"No {OBJECT_NAMES[kind]} found with id '{object_id}'.")
+def not_found(kind: str, object_id: str, param: str | None = None) -> APIError:
+    """``param``: where a request body named the missing object (unverified; None for path ids)."""
+    return NotFoundError(f"No {OBJECT_NAMES[kind]} found with id '{object_id}'.", param=param)
 
 
 def model_not_found(model: str) -> APIError:  # E27: message verified; param/code recommended
@@ -237,6 +240,8 @@ def invalid_value(path: str, value, allowed) -> APIError:  # E23
 def mutually_exclusive(path: str, names) -> APIError:
     """Both keys of a spec 'exactly one of' pair were given; wording unverified."""
     listed = " or ".join(f"'{name}'" for name in names)
+    if not path:
+        return BadRequestError(f"Provide only one of {listed}.", param=names[0], code="invalid_value")
     return BadRequestError(f"Invalid '{path}': provide only one of {listed}.", param=path,
                            code="invalid_value")
 
@@ -268,6 +273,91 @@ def unsupported_content_type(content_type: str) -> APIError:
     return BadRequestError(
         f"Invalid Content-Type header ({content_type}), expected application/json. (HINT: If you're "
         "using curl, you can pass in `-H 'Content-Type: application/json'` to fix this.)")
+
+
+# --- files, uploads and vector stores (files-vector-stores F1-F20) ------------------------------
+
+#: Extensions an ``assistants`` upload may have (F5: openai-dotnet #270, Oct 2024).
+ASSISTANTS_EXTENSIONS = ("c", "cpp", "css", "csv", "docx", "gif", "go", "html", "java", "jpeg", "jpg", "js",
+                         "json", "md", "pdf", "php", "pkl", "png", "pptx", "py", "rb", "tar", "tex", "ts",
+                         "txt", "webp", "xlsx", "xml", "zip")
+RETRIEVAL_DOCS = "https://platform.openai.com/docs/assistants/tools/file-search/supported-files"
+
+
+#: ``last_error`` of a vector store file whose ingestion failed (F20: openai-openapi PR #300,
+#: openai-node #1496).
+INGESTION_ERRORS = {"unsupported_file": "The file type is not supported.",
+                    "invalid_file": "The file could not be parsed.",
+                    "server_error": "The server had an error while processing the file."}  # unverified
+
+
+def expired_store_run_error(vector_store_id: str) -> dict:
+    """``last_error`` of a run that used an expired store (F18: code inferred, text a client matches)."""
+    return {"code": "server_error", "message": f"Vector store '{vector_store_id}' has expired"}
+
+
+def file_not_found(file_id: str, param: str = "id") -> APIError:
+    """F1 (verified text and param for /files/{id}); F17: the same text for a file a request body
+    names, with the body path as param (unverified)."""
+    return NotFoundError(f"No such File object: {file_id}", param=param)
+
+
+def download_not_allowed(purpose: str) -> APIError:  # F2: message verified; type/param/code unverified
+    return BadRequestError(f"Not allowed to download files of purpose: {purpose}")
+
+
+def not_one_of(path: str, value, allowed) -> APIError:  # F3, verified (the upload purpose)
+    listed = ", ".join(f"'{item}'" for item in allowed)
+    return BadRequestError(f"{quote(value)} is not one of [{listed}] - '{path}'", param=path)
+
+
+def invalid_extension(extension: str) -> APIError:  # F5: message verified; param/code unverified
+    formats = ", ".join(f'"{item}"' for item in ASSISTANTS_EXTENSIONS)
+    return BadRequestError(f"Invalid extension {extension}. Supported formats: {formats}", param="file")
+
+
+def file_too_large(size: int, limit: int) -> APIError:  # F7: all unverified (the notes' recommendation)
+    return BadRequestError(f"File is too large: {size} bytes. The maximum size of a file is {limit} bytes.",
+                           param="file")
+
+
+def not_multipart(content_type: str) -> APIError:
+    """A file upload that is not multipart/form-data (fakeai wording; the real text is not on record)."""
+    return BadRequestError(f"Invalid Content-Type header ({content_type or 'none'}), expected "
+                           "multipart/form-data.")
+
+
+def file_not_in_vector_store(file_id: str, vector_store_id: str) -> APIError:  # F10: message observed
+    return NotFoundError(f"No file found with id '{file_id}' in vector store '{vector_store_id}'.")
+
+
+def files_not_found(file_ids, param: str | None = None) -> APIError:  # F11: Azure's text (unverified)
+    return NotFoundError(f"Files [{', '.join(file_ids)}] were not found", param=param)
+
+
+def unsupported_for_retrieval(extension: str, param: str = "file_ids") -> APIError:  # F12 verified; F13
+    return BadRequestError(f"Files with extensions [{extension}] are not supported for retrieval. See "
+                           f"{RETRIEVAL_DOCS}", param=param, code="unsupported_file")
+
+
+def vector_store_expired(vector_store_id: str) -> APIError:
+    """A write to an expired store (F18's wording, which a client matches; status unverified)."""
+    return BadRequestError(f"Vector store '{vector_store_id}' has expired")
+
+
+def upload_not_pending(upload_id: str, status: str) -> APIError:  # F16: unverified
+    return BadRequestError(f"Upload {upload_id} is already {status}; only a pending upload takes this "
+                           "request.")
+
+
+def upload_part_not_found(upload_id: str, part_id: str) -> APIError:  # F16: unverified
+    return BadRequestError(f"Invalid 'part_ids': no part '{part_id}' in upload '{upload_id}'.",
+                           param="part_ids", code="invalid_value")
+
+
+def upload_size_mismatch(declared: int, received: int) -> APIError:  # F16: unverified
+    return BadRequestError(f"The parts add up to {received} bytes, but the upload was created with "
+                           f"bytes={declared}.", param="bytes")
 
 
 # --- injected faults (E29-E31 and the SDK's other statuses) -------------------------------------

@@ -3,11 +3,11 @@ route's checked request to its resource function. Nothing here knows HTTP."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from . import errors
-from .resources import assistants, messages, runs, threads
+from .resources import assistants, files, messages, runs, threads, uploads, vector_stores
 
 API_PREFIX = "/v1"
 
@@ -32,6 +32,22 @@ def streamed_if_asked(call, record, run: dict, prelude: list):
 
 
 @dataclass
+class Binary:
+    """A handler's answer that is raw bytes (a file download), not JSON."""
+
+    data: bytes
+    filename: str
+
+
+@dataclass
+class FilePart:
+    """A file field of a multipart/form-data request: its filename and bytes (held, not copied)."""
+
+    filename: str
+    data: bytes
+
+
+@dataclass
 class Call:
     """A request once the pipeline has checked it: what a handler gets."""
 
@@ -39,6 +55,7 @@ class Call:
     objects: dict
     query: dict
     body: dict
+    files: dict = field(default_factory=dict)  # multipart file fields by name: FilePart
 
 
 @dataclass(frozen=True)
@@ -52,6 +69,12 @@ class Route:
     beta: bool = True
     reads_run: bool = False  # counts as a read of the run (reads:N progression)
     polled: bool = False  # answers carry openai-poll-after-ms (the SDK's poll helpers obey it)
+    form: bool = False  # the body is multipart/form-data (file uploads), not JSON
+    read: bool | None = None  # counts as a read of what it names (default: GET requests do)
+
+    @property
+    def reads(self) -> bool:
+        return self.method == "GET" if self.read is None else self.read
 
 
 def create_assistant(state, call):
@@ -158,6 +181,111 @@ def retrieve_run_step(state, call):
     return runs.with_included(call.objects["step"], call.query)
 
 
+# --- files and uploads ----------------------------------------------------------------------------
+
+def create_file(state, call):
+    return files.create_file(state, call.body, call.files["file"])
+
+
+def list_files(state, call):
+    return files.list_files(state, call.query)
+
+
+def retrieve_file(state, call):
+    return call.objects["file"]
+
+
+def delete_file(state, call):
+    return files.delete_file(state, call.objects["file"])
+
+
+def download_file(state, call):
+    return Binary(*files.file_content(state, call.objects["file"]))
+
+
+def create_upload(state, call):
+    return uploads.create_upload(state, call.body)
+
+
+def add_upload_part(state, call):
+    return uploads.add_upload_part(state, call.objects["upload"], call.files["data"])
+
+
+def complete_upload(state, call):
+    return uploads.complete_upload(state, call.objects["upload"], call.body)
+
+
+def cancel_upload(state, call):
+    return uploads.cancel_upload(state, call.objects["upload"])
+
+
+# --- vector stores --------------------------------------------------------------------------------
+
+def create_vector_store(state, call):
+    return vector_stores.create_vector_store(state, call.body)
+
+
+def list_vector_stores(state, call):
+    return vector_stores.list_vector_stores(state, call.query)
+
+
+def retrieve_vector_store(state, call):
+    return call.objects["vector_store"].store
+
+
+def modify_vector_store(state, call):
+    return vector_stores.modify_vector_store(state, call.objects["vector_store"], call.body)
+
+
+def delete_vector_store(state, call):
+    return vector_stores.delete_vector_store(state, call.objects["vector_store"])
+
+
+def create_vector_store_file(state, call):
+    return vector_stores.create_vector_store_file(state, call.objects["vector_store"], call.body)
+
+
+def list_vector_store_files(state, call):
+    return vector_stores.list_vector_store_files(call.objects["vector_store"], call.query)
+
+
+def retrieve_vector_store_file(state, call):
+    return call.objects["vector_store_file"]
+
+
+def update_vector_store_file(state, call):
+    return vector_stores.update_vector_store_file(call.objects["vector_store_file"], call.body)
+
+
+def delete_vector_store_file(state, call):
+    return vector_stores.delete_vector_store_file(state, call.objects["vector_store"],
+                                                  call.objects["vector_store_file"])
+
+
+def retrieve_vector_store_file_content(state, call):
+    return vector_stores.file_content(call.objects["vector_store"], call.objects["vector_store_file"])
+
+
+def create_file_batch(state, call):
+    return vector_stores.create_file_batch(state, call.objects["vector_store"], call.body)
+
+
+def retrieve_file_batch(state, call):
+    return call.objects["file_batch"].batch
+
+
+def cancel_file_batch(state, call):
+    return vector_stores.cancel_file_batch(state, call.objects["vector_store"], call.objects["file_batch"])
+
+
+def list_batch_files(state, call):
+    return vector_stores.list_batch_files(call.objects["vector_store"], call.objects["file_batch"], call.query)
+
+
+def search_vector_store(state, call):
+    return vector_stores.search_vector_store(state, call.objects["vector_store"], call.body)
+
+
 #: The API surface, in the order of the API reference.
 ROUTES = (
     Route("POST", "/assistants", "createAssistant", create_assistant, "AssistantObject",
@@ -200,6 +328,46 @@ ROUTES = (
           "ListRunStepsResponse"),
     Route("GET", "/threads/<thread_id>/runs/<run_id>/steps/<step_id>", "getRunStep", retrieve_run_step,
           "RunStepObject"),
+    # Files, Uploads and Vector stores: no OpenAI-Beta needed (the SDK sends it to vector stores only;
+    # files-vector-stores 1.1, 3.1: accepted with or without).
+    Route("POST", "/files", "createFile", create_file, "OpenAIFile", "CreateFileRequest", beta=False, form=True),
+    Route("GET", "/files", "listFiles", list_files, "ListFilesResponse", beta=False),
+    Route("GET", "/files/<file_id>", "retrieveFile", retrieve_file, "OpenAIFile", beta=False),
+    Route("DELETE", "/files/<file_id>", "deleteFile", delete_file, "DeleteFileResponse", beta=False),
+    Route("GET", "/files/<file_id>/content", "downloadFile", download_file, beta=False),
+    Route("POST", "/uploads", "createUpload", create_upload, "Upload", "CreateUploadRequest", beta=False),
+    Route("POST", "/uploads/<upload_id>/parts", "addUploadPart", add_upload_part, "UploadPart",
+          "AddUploadPartRequest", beta=False, form=True),
+    Route("POST", "/uploads/<upload_id>/complete", "completeUpload", complete_upload, "Upload",
+          "CompleteUploadRequest", beta=False),
+    Route("POST", "/uploads/<upload_id>/cancel", "cancelUpload", cancel_upload, "Upload", beta=False),
+    Route("POST", "/vector_stores", "createVectorStore", create_vector_store, "VectorStoreObject",
+          "CreateVectorStoreRequest", beta=False),
+    Route("GET", "/vector_stores", "listVectorStores", list_vector_stores, "ListVectorStoresResponse", beta=False),
+    Route("GET", "/vector_stores/<vector_store_id>", "getVectorStore", retrieve_vector_store, "VectorStoreObject", beta=False),
+    Route("POST", "/vector_stores/<vector_store_id>", "modifyVectorStore", modify_vector_store, "VectorStoreObject",
+          "UpdateVectorStoreRequest", beta=False),
+    Route("DELETE", "/vector_stores/<vector_store_id>", "deleteVectorStore", delete_vector_store, "DeleteVectorStoreResponse", beta=False),
+    Route("POST", "/vector_stores/<vector_store_id>/search", "searchVectorStore", search_vector_store, "VectorStoreSearchResultsPage",
+          "VectorStoreSearchRequest", beta=False, read=True),
+    Route("POST", "/vector_stores/<vector_store_id>/files", "createVectorStoreFile", create_vector_store_file, "VectorStoreFileObject",
+          "CreateVectorStoreFileRequest", beta=False, polled=True),
+    Route("GET", "/vector_stores/<vector_store_id>/files", "listVectorStoreFiles", list_vector_store_files, "ListVectorStoreFilesResponse",
+          beta=False),
+    Route("GET", "/vector_stores/<vector_store_id>/files/<file_id>", "getVectorStoreFile", retrieve_vector_store_file,
+          "VectorStoreFileObject", beta=False, polled=True),
+    Route("POST", "/vector_stores/<vector_store_id>/files/<file_id>", "updateVectorStoreFileAttributes", update_vector_store_file,
+          "VectorStoreFileObject", "UpdateVectorStoreFileAttributesRequest", beta=False),
+    Route("DELETE", "/vector_stores/<vector_store_id>/files/<file_id>", "deleteVectorStoreFile", delete_vector_store_file,
+          "DeleteVectorStoreFileResponse", beta=False),
+    Route("GET", "/vector_stores/<vector_store_id>/files/<file_id>/content", "retrieveVectorStoreFileContent",
+          retrieve_vector_store_file_content, "VectorStoreFileContentResponse", beta=False),
+    Route("POST", "/vector_stores/<vector_store_id>/file_batches", "createVectorStoreFileBatch", create_file_batch,
+          "VectorStoreFileBatchObject", "CreateVectorStoreFileBatchRequest", beta=False, polled=True),
+    Route("GET", "/vector_stores/<vector_store_id>/file_batches/<batch_id>", "getVectorStoreFileBatch", retrieve_file_batch,
+          "VectorStoreFileBatchObject", beta=False, polled=True),
+    Route("POST", "/vector_stores/<vector_store_id>/file_batches/<batch_id>/cancel", "cancelVectorStoreFileBatch", cancel_file_batch,
+          "VectorStoreFileBatchObject", beta=False, polled=True),
+    Route("GET", "/vector_stores/<vector_store_id>/file_batches/<batch_id>/files", "listFilesInVectorStoreBatch", list_batch_files,
+          "ListVectorStoreFilesResponse", beta=False),
 )
-
-

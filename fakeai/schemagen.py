@@ -35,10 +35,18 @@ ROOTS = (
     "RunStepObject", "ListRunStepsResponse",
     "MessageDeltaObject", "RunStepDeltaObject", "AssistantStreamEvent",
     "ErrorResponse",
+    # Files, Uploads and Vector stores: the storage the Threads API stands on.
+    "CreateFileRequest", "OpenAIFile", "ListFilesResponse", "DeleteFileResponse",
+    "CreateUploadRequest", "Upload", "UploadPart", "AddUploadPartRequest", "CompleteUploadRequest",
+    "CreateVectorStoreRequest", "UpdateVectorStoreRequest", "VectorStoreObject", "ListVectorStoresResponse",
+    "DeleteVectorStoreResponse", "CreateVectorStoreFileRequest", "UpdateVectorStoreFileAttributesRequest",
+    "VectorStoreFileObject", "ListVectorStoreFilesResponse", "DeleteVectorStoreFileResponse",
+    "VectorStoreFileContentResponse", "CreateVectorStoreFileBatchRequest", "VectorStoreFileBatchObject",
+    "VectorStoreSearchRequest", "VectorStoreSearchResultsPage",
 )
 
 #: Path prefixes whose operations belong to the emulated API.
-PATH_PREFIXES = ("/assistants", "/threads")
+PATH_PREFIXES = ("/assistants", "/threads", "/files", "/uploads", "/vector_stores")
 
 #: Keys that only document the spec; dropping them keeps the files short and the diff readable.
 DOC_KEYS = {"description", "example", "examples", "title", "deprecated", "x-oaiMeta",
@@ -50,8 +58,13 @@ METADATA_LIMITS = ("The spec's Metadata text: 'Set of 16 key-value pairs ... Key
 NULL_CURSORS = ("Real list bodies carry null first_id/last_id on an empty page (api-notes 1.2, "
                 "go-openai #572); the spec types them as non-null strings.")
 LIST_LIMIT = ("The spec's limit text: 'Limit can range between 1 and 100, and the default is 20.'")
+FILES_LIST_LIMIT = ("The spec's limit text for listFiles: 'Limit can range between 1 and 10,000, and the "
+                    "default is 10,000.'")
+NULL_WHEN_ABSENT = ("Observed as null in real bodies (files-vector-stores 1.4, 3.3: ruby-openai cassettes); "
+                    "the spec types it as non-null.")
 
-#: (file, JSON pointer inside it, keys to set, why). Applied in order after conversion.
+#: (file, JSON pointer inside it, keys to set (None: remove the key), why). Applied in order after
+#: conversion.
 OVERLAYS: tuple[tuple[str, str, dict, str], ...] = (
     ("Metadata.json", "/anyOf/0", {
         "maxProperties": 16,
@@ -65,7 +78,8 @@ OVERLAYS: tuple[tuple[str, str, dict, str], ...] = (
     *(
         (f"{name}.json", f"/properties/{cursor}", {"type": ["string", "null"]}, NULL_CURSORS)
         for name in ("ListAssistantsResponse", "ListMessagesResponse", "ListRunsResponse",
-                     "ListRunStepsResponse")
+                     "ListRunStepsResponse", "ListFilesResponse", "ListVectorStoresResponse",
+                     "ListVectorStoreFilesResponse")
         for cursor in ("first_id", "last_id")
     ),
     ("CreateMessageRequest.json", "/properties/attachments/anyOf/0/items", {"required": ["file_id", "tools"]},
@@ -80,8 +94,37 @@ OVERLAYS: tuple[tuple[str, str, dict, str], ...] = (
      "length of 64.'"),
     *(
         (f"parameters/{operation}.json", "/properties/limit", {"minimum": 1, "maximum": 100}, LIST_LIMIT)
-        for operation in ("listAssistants", "listMessages", "listRuns", "listRunSteps")
+        for operation in ("listAssistants", "listMessages", "listRuns", "listRunSteps", "listVectorStores",
+                          "listVectorStoreFiles", "listFilesInVectorStoreBatch")
     ),
+    ("parameters/listFiles.json", "/properties/limit", {"minimum": 1, "maximum": 10000}, FILES_LIST_LIMIT),
+    *(
+        ("OpenAIFile.json", f"/properties/{key}", {"type": [kind, "null"]}, NULL_WHEN_ABSENT)
+        for key, kind in (("expires_at", "integer"), ("status_details", "string"))
+    ),
+    ("OpenAIFile.json", "/properties/purpose", {"enum": [
+        "assistants", "assistants_output", "batch", "batch_output", "fine-tune", "fine-tune-results",
+        "vision", "user_data", "evals"]},
+     "'evals' is an upload purpose the File object's enum lacks; the file echoes the purpose it was "
+     "uploaded with (files-vector-stores 1.3)."),
+    ("CreateFileRequest.json", "/properties/purpose", {
+        "enum": ["fine-tune", "assistants", "batch", "user_data", "vision", "evals"],
+        "x-fakeai-wording": "not_one_of",
+    }, "The API refused a bad purpose in its older validator's words, listing the purposes in this "
+       "order: \"'x' is not one of ['fine-tune', 'assistants', ...] - 'purpose'\" (files-vector-stores F3)."),
+    ("Upload.json", "/properties/file", {"allOf": None, "anyOf": [{"$ref": "OpenAIFile.json"}, {"type": "null"}]},
+     "The spec's allOf [OpenAIFile, {nullable}] refuses the null of an upload not yet completed."),
+    ("VectorStoreObject.json", "/properties/name", {"type": ["string", "null"]},
+     "POST /vector_stores without a name answers name: null (files-vector-stores 3.3, ruby-openai "
+     "cassette vector_stores_create)."),
+    ("VectorStoreObject.json", "/properties/expires_after", {
+        "$ref": None, "anyOf": [{"$ref": "VectorStoreExpirationAfter.json"}, {"type": "null"}]},
+     "A store without an expiry policy answers expires_after: null (files-vector-stores 3.3, "
+     "ruby-openai cassette vector_stores_create)."),
+    ("VectorStoreFileBatchObject.json", "/properties/object", {
+        "enum": ["vector_store.file_batch", "vector_store.files_batch"]},
+     "Batches say 'vector_store.file_batch' on the wire (files-vector-stores pitfall 2, ruby-openai "
+     "cassette vector_store_file_batches_create); the spec's enum says 'vector_store.files_batch'."),
 )
 
 
@@ -93,22 +136,25 @@ def component_ref(ref: str) -> str:
     return ref[len(prefix):]
 
 
-def convert(node):
-    """OpenAPI 3.1 schema node -> JSON Schema 2020-12 node (documentation dropped)."""
+def convert(node, name: str = ""):
+    """OpenAPI 3.1 schema node -> JSON Schema 2020-12 node (documentation dropped). ``name`` is the
+    component being converted: a 2019-09 ``$recursiveRef: "#"`` becomes a reference to its own file."""
     if isinstance(node, list):
-        return [convert(item) for item in node]
+        return [convert(item, name) for item in node]
     if not isinstance(node, dict):
         return node
     out = {}
     for key, value in node.items():
-        if key in DOC_KEYS or key == "nullable":
+        if key in DOC_KEYS or key in ("nullable", "$recursiveAnchor"):
             continue
         if key == "$ref":
             out[key] = component_ref(value) + ".json"
+        elif key == "$recursiveRef" and value == "#":
+            out["$ref"] = f"{name}.json"
         elif key in ("properties", "$defs", "patternProperties"):
-            out[key] = {name: convert(sub) for name, sub in value.items()}
+            out[key] = {prop: convert(sub, name) for prop, sub in value.items()}
         else:
-            out[key] = convert(value)
+            out[key] = convert(value, name)
     if node.get("nullable") is True:
         out = allow_null(out)
     return out
@@ -179,12 +225,16 @@ def generate(spec: dict) -> dict[str, dict]:
     components = spec["components"]["schemas"]
     files: dict[str, dict] = {}
     for name in closure(components, ROOTS):
-        files[f"{name}.json"] = {"$schema": DRAFT, **convert(components[name])}
+        files[f"{name}.json"] = {"$schema": DRAFT, **convert(components[name], name)}
     for operation, schema in operation_parameters(spec).items():
         files[f"parameters/{operation}.json"] = {"$schema": DRAFT, **schema}
     for file_name, pointer, changes, why in OVERLAYS:
         target = pointer_get(files[file_name], pointer)
-        target.update(json.loads(json.dumps(changes)))
+        for key, value in json.loads(json.dumps(changes)).items():
+            if value is None:  # an overlay replaces a keyword by removing it
+                target.pop(key, None)
+            else:
+                target[key] = value
         target["$comment"] = f"fakeai overlay: {why}"
     return files
 

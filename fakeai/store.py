@@ -6,11 +6,16 @@ one State; the app serialises access to it with the emulator's lock.
 
 from __future__ import annotations
 
+import base64
 import bisect
 import itertools
 from dataclasses import dataclass, field
 
 from .determinism import Clock, IdFactory
+
+
+#: The API's limit on one file (files-vector-stores 1.8).
+MAX_FILE_BYTES = 512 * 1024 * 1024
 
 
 class OrderedCollection:
@@ -103,15 +108,64 @@ class ThreadRecord:
 
 
 @dataclass
+class Chunk:
+    """One piece of a file as a vector store indexed it: its text and its distinct lower-case terms."""
+
+    text: str
+    terms: frozenset
+
+
+@dataclass
+class Ingestion:
+    """A vector store file on its way from ``in_progress`` to a final status (see ingestion.py)."""
+
+    since: int  # when it was attached (seconds progression)
+    reads: int = 0  # reads of its store since (reads progression)
+
+
+@dataclass
+class VectorStoreRecord:
+    """A vector store and everything scoped to it: its files (id = the File id), batches, chunks."""
+
+    store: dict
+    files: OrderedCollection = field(default_factory=OrderedCollection)
+    batches: dict = field(default_factory=dict)  # batch id -> BatchRecord
+    chunks: dict = field(default_factory=dict)  # file id -> [Chunk] once completed
+    pending: dict = field(default_factory=dict)  # file id -> Ingestion while in_progress
+
+
+@dataclass
+class BatchRecord:
+    batch: dict
+    file_ids: frozenset
+
+
+@dataclass
+class UploadRecord:
+    """An Upload and its parts (part id -> bytes), until it is completed into a File."""
+
+    upload: dict
+    parts: dict = field(default_factory=dict)
+
+
+@dataclass
 class State:
     ids: IdFactory
     clock: Clock
     assistants: OrderedCollection = field(default_factory=OrderedCollection)
     threads: dict[str, ThreadRecord] = field(default_factory=dict)
-    #: Vector stores made by the ``tool_resources.file_search.vector_stores`` helper (id -> spec).
-    vector_stores: dict[str, dict] = field(default_factory=dict)
-    #: Uploaded files by id, once a Files store exists; None: any well-formed file id is accepted.
-    files: dict[str, dict] | None = None
+    #: Files as the API shows them, and their bytes (held once, never copied per request).
+    files: OrderedCollection = field(default_factory=OrderedCollection)
+    file_bytes: dict[str, bytes] = field(default_factory=dict)
+    uploads: dict[str, UploadRecord] = field(default_factory=dict)
+    vector_stores: OrderedCollection = field(default_factory=OrderedCollection)
+    #: vector store id -> its record; ``ingesting``: ids of stores with files still in_progress.
+    store_records: dict[str, VectorStoreRecord] = field(default_factory=dict)
+    ingesting: set = field(default_factory=set)
+    #: file id -> (code, message): the next ingestion of that file fails so (scripted by a test).
+    ingestion_failures: dict = field(default_factory=dict)
+    #: Largest file an upload may carry (the API's 512 MB unless configured).
+    max_file_bytes: int = MAX_FILE_BYTES
     #: Models assistants and runs may name (the spec's list unless the user configures another).
     models: frozenset = frozenset()
     #: What the next runs do (scripting.Script), and how fast runs move (run_engine).
@@ -129,6 +183,10 @@ def export_state(state: State) -> dict:
             "messages": list(record.messages),
             "runs": [{"run": run, "steps": list(record.progress[run["id"]].steps)} for run in record.runs],
         } for record in state.threads.values()],
-        "vector_stores": state.vector_stores,
+        "files": [{**file, "content_base64": base64.b64encode(state.file_bytes[file["id"]]).decode("ascii")}
+                  for file in state.files],
+        "vector_stores": [{"vector_store": record.store, "files": list(record.files),
+                           "file_batches": [batch.batch for batch in record.batches.values()]}
+                          for record in (state.store_records[store["id"]] for store in state.vector_stores)],
         "scripted_plans_pending": state.script.pending() if state.script else 0,
     }

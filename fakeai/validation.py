@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from pathlib import Path
 
 from jsonschema import Draft202012Validator
@@ -115,6 +116,23 @@ class Schemas:
                 query[name] = spec["default"]
         return query
 
+    def check_form(self, name: str, fields) -> dict:
+        """multipart/form-data fields -> the body they stand for, then checked like a JSON body.
+
+        The SDKs flatten objects with brackets (``expires_after[seconds]=3600``) and every value is
+        text: keys are nested back and values typed as schema ``name`` says."""
+        schema = self.documents[name + ".json"]
+        body: dict = {}
+        for key, raw in fields.items():
+            parts = FORM_KEY.findall(key) or [key]
+            target, spec = body, schema
+            for part in parts[:-1]:
+                spec = self.resolve(spec).get("properties", {}).get(part, {})
+                target = target.setdefault(part, {}) if isinstance(target.get(part, {}), dict) else {}
+            spec = self.resolve(self.resolve(spec).get("properties", {}).get(parts[-1], {}))
+            target[parts[-1]] = coerce_query_value(".".join(parts), raw, spec)
+        return self.check_request(name, body)
+
     def drop_optional_nulls(self, value, schema: dict):
         """Real clients send null for "not given" (api-notes §0.1 #11); treat it as absent."""
         schema = self.resolve(schema)
@@ -148,6 +166,8 @@ class Schemas:
             return [pair for sub in error.context for pair in self.translate(sub)]
         if keyword in ("enum", "const"):
             allowed = error.validator_value if keyword == "enum" else [error.validator_value]
+            if schema.get("x-fakeai-wording") == "not_one_of":
+                return [("enum", errors.not_one_of(path, instance, allowed))]
             return [("enum", errors.invalid_value(path, instance, [v for v in allowed if v is not None]))]
         if keyword in BOUNDS:
             return [("bounds", bound_error(keyword, path, instance, error.validator_value,
@@ -286,8 +306,12 @@ def bound_error(keyword: str, path: str, value, limit, *, integer: bool) -> erro
     return errors.BadRequestError(f"Invalid '{path}'.", param=path, code="invalid_value")
 
 
+#: The parts of a bracketed form key: 'expires_after[seconds]' -> ['expires_after', 'seconds'].
+FORM_KEY = re.compile(r"[^\[\]]+")
+
+
 def coerce_query_value(name: str, raw: str, spec: dict):
-    """Query strings are text; the spec types some parameters (limit is an integer)."""
+    """Query strings and form fields are text; the spec types some of them (limit is an integer)."""
     if spec.get("type") == "integer":
         try:
             return int(raw)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from .. import errors
 from ..store import State
-from .common import metadata, tool_resources
-from .files import check_file_ids
+from .common import metadata
+from .references import check_references, tool_resources
 from .listing import list_page
 
 #: Settings an assistant echoes when the request leaves them out (spec examples, api-notes 2.3).
@@ -44,7 +44,7 @@ def with_enabled_tools(resources: dict, tools: list) -> dict:
 
 def create_assistant(state: State, body: dict) -> dict:
     check_model(state, body["model"])
-    check_file_ids(state, body)
+    check_references(state, body)
     settings = {**DEFAULTS, **body}
     tools = [stored_tool(tool) for tool in settings["tools"]]
     return state.assistants.add({
@@ -74,7 +74,7 @@ def modify_assistant(state: State, assistant: dict, body: dict) -> dict:
     changed after, so a refused request changes nothing."""
     if "model" in body:
         check_model(state, body["model"])
-    check_file_ids(state, body)
+    check_references(state, body)
     changes = dict(body)
     if "tools" in changes:
         changes["tools"] = [stored_tool(tool) for tool in changes["tools"]]

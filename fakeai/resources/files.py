@@ -1,40 +1,92 @@
-"""File ids in requests: where they appear, and the check each one gets.
+"""Files: upload, list, retrieve, delete, download (files-vector-stores §1).
 
-Today a file id is accepted when it is well formed (``file-`` ...). ``State.files`` is the seam for
-a Files store: once it holds uploaded files, ids must also exist there.
+A file's bytes are stored once, in ``State.file_bytes``; the File object is what the API shows.
 """
 
 from __future__ import annotations
 
 from .. import errors
 from ..store import State
+from .listing import list_page
+
+#: Purposes whose files the API refused to download (F2: observed for both).
+NOT_DOWNLOADABLE = frozenset({"assistants", "user_data"})
+#: What an upload's File says at once: every create answer from April 2024 on said ``processed``
+#: (files-vector-stores 1.4), so ``files.wait_for_processing`` returns on its first call.
+CREATED_FILE_STATUS = "processed"
 
 
-def file_references(body: dict, path: str = ""):
-    """(param, file id) for every place a request names a file: attachments, image_file parts,
-    code_interpreter and vector-store-helper file lists; inside a thread's messages too."""
-    at = (lambda key: f"{path}.{key}" if path else key)
-    for index, message in enumerate(body.get("messages") or []):
-        yield from file_references(message, f"{at('messages')}[{index}]")
-    for index, attachment in enumerate(body.get("attachments") or []):
-        yield f"{at('attachments')}[{index}].file_id", attachment["file_id"]
-    content = body.get("content")
-    if isinstance(content, list):
-        for index, part in enumerate(content):
-            if part.get("type") == "image_file":
-                yield f"{at('content')}[{index}].image_file.file_id", part["image_file"]["file_id"]
-    resources = body.get("tool_resources") or {}
-    for index, file_id in enumerate((resources.get("code_interpreter") or {}).get("file_ids", [])):
-        yield f"{at('tool_resources')}.code_interpreter.file_ids[{index}]", file_id
-    for store_index, store in enumerate((resources.get("file_search") or {}).get("vector_stores", [])):
-        for index, file_id in enumerate(store.get("file_ids", [])):
-            yield (f"{at('tool_resources')}.file_search.vector_stores[{store_index}].file_ids[{index}]",
-                   file_id)
+def extension(filename: str) -> str:
+    """'Report.PDF' -> 'pdf'; '' when the name has none."""
+    stem, dot, ext = filename.rpartition(".")
+    return ext.lower() if dot and stem else ""
 
 
-def check_file_ids(state: State, body: dict) -> None:
-    for param, file_id in file_references(body):
-        if not file_id.startswith("file-"):
-            raise errors.invalid_id_prefix(param, file_id, "file")
-        if state.files is not None and file_id not in state.files:
-            raise errors.not_found("file", file_id)
+def expires_at(created_at: int, expires_after: dict | None) -> int | None:
+    return created_at + expires_after["seconds"] if expires_after else None
+
+
+def store_file(state: State, filename: str, data: bytes, purpose: str, expires_after: dict | None = None) -> dict:
+    """A new File holding ``data``; the bytes object is kept as it is (no copy)."""
+    if len(data) > state.max_file_bytes:
+        raise errors.file_too_large(len(data), state.max_file_bytes)
+    now = state.clock.now()
+    file = state.files.add({
+        "object": "file",
+        "id": state.ids.new("file-"),
+        "purpose": purpose,
+        "filename": filename,
+        "bytes": len(data),
+        "created_at": now,
+        "expires_at": expires_at(now, expires_after),
+        "status": CREATED_FILE_STATUS,
+        "status_details": None,
+    })
+    state.file_bytes[file["id"]] = data
+    return file
+
+
+def create_file(state: State, body: dict, part) -> dict:
+    """An upload (``part``: the multipart ``file`` with its filename and bytes). ``assistants``
+    uploads must have one of the extensions the API allowed (F5)."""
+    if body["purpose"] == "assistants" and extension(part.filename) not in errors.ASSISTANTS_EXTENSIONS:
+        raise errors.invalid_extension(extension(part.filename))
+    return store_file(state, part.filename, part.data, body["purpose"], body.get("expires_after"))
+
+
+def list_files(state: State, query: dict) -> dict:
+    purpose = query.get("purpose")
+    where = (lambda file: file["purpose"] == purpose) if purpose else None
+    return list_page(state.files, query, where)
+
+
+def get_file(state: State, file_id: str, param: str = "id") -> dict:
+    """The File, or the API's 404 (F1)."""
+    file = state.files.get(file_id)
+    if file is None:
+        raise errors.file_not_found(file_id, param)
+    return file
+
+
+def file_content(state: State, file: dict) -> tuple[bytes, str]:
+    """(bytes, filename) of a download; some purposes cannot be downloaded (F2)."""
+    if file["purpose"] in NOT_DOWNLOADABLE:
+        raise errors.download_not_allowed(file["purpose"])
+    return state.file_bytes[file["id"]], file["filename"]
+
+
+def delete_file(state: State, file: dict) -> dict:
+    """The file leaves every vector store and every code_interpreter file list (files-vector-stores
+    1.7); messages, annotations and run steps keep naming it."""
+    from .vector_stores import detach_everywhere  # vector stores stand on files, not the other way
+    file_id = file["id"]
+    detach_everywhere(state, file_id)
+    holders = [assistant["tool_resources"] for assistant in state.assistants]
+    holders += [record.thread["tool_resources"] for record in state.threads.values()]
+    for resources in holders:
+        listed = resources.get("code_interpreter", {}).get("file_ids")
+        if listed and file_id in listed:
+            listed.remove(file_id)
+    state.files.remove(file_id)
+    del state.file_bytes[file_id]
+    return {"object": "file", "id": file_id, "deleted": True}

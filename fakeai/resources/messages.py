@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..store import State
 from .. import errors
 from .common import metadata, text_part
-from .files import check_file_ids
+from .references import check_references, index_attachments
 from .listing import list_page
 from .run_engine import refuse_if_active
 
@@ -51,9 +51,10 @@ def new_message(state: State, thread_id: str, request: dict, created_at: int) ->
 def create_message(state: State, record, body: dict) -> dict:
     """A message added through the API; refused while a run of the thread is active (E6)."""
     refuse_if_active(record, errors.cannot_add_messages)
-    check_file_ids(state, body)
-    message = new_message(state, record.thread["id"], body, state.clock.now())
-    return record.messages.add(message)
+    check_references(state, body)
+    message = record.messages.add(new_message(state, record.thread["id"], body, state.clock.now()))
+    index_attachments(state, record.thread, [message])
+    return message
 
 
 def list_messages(record, query: dict) -> dict:

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from .. import errors
 from ..store import State
+from . import ingestion
+from .files import get_file
 from .run_engine import advance_runs
+from .uploads import get_upload
+from .vector_stores import get_batch, get_vector_store, get_vector_store_file
 
-#: What a path id must begin with (api-notes 1.4 and E26).
+#: What a path id must begin with (api-notes 1.4 and E26; F9 for vector stores).
 ID_PREFIXES = {"assistant_id": "asst", "thread_id": "thread", "message_id": "msg", "run_id": "run",
-               "step_id": "step"}
+               "step_id": "step", "vector_store_id": "vs"}
 
 
 def check_prefixes(params: dict) -> None:
@@ -52,14 +56,27 @@ def get_step(progress, step_id: str) -> dict:
     return found("step", progress.steps, step_id)
 
 
-def resolve(state: State, params: dict, *, reads_run: bool = False) -> dict:
+def resolve(state: State, params: dict, *, reads_run: bool = False, reading: bool = False) -> dict:
     """Path params -> the objects they name, outermost first; raises the first 400/404.
 
     Naming a thread lets its active run move first (run_engine's progression), so what the
     request sees is the thread as it is now; ``reads_run`` counts the request as a read of the run.
+    Naming a vector store lets its files' ingestion move the same way (``reading``: a read of it).
     """
     check_prefixes(params)
     objects = {}
+    if "vector_store_id" in params:
+        record = objects["vector_store"] = get_vector_store(state, params["vector_store_id"])
+        ingestion.advance(state, record, read=reading)
+        if "file_id" in params:
+            objects["vector_store_file"] = get_vector_store_file(record, params["file_id"])
+        if "batch_id" in params:
+            objects["file_batch"] = get_batch(record, params["batch_id"])
+        return objects
+    if "file_id" in params:
+        objects["file"] = get_file(state, params["file_id"])
+    if "upload_id" in params:
+        objects["upload"] = get_upload(state, params["upload_id"])
     if "assistant_id" in params:
         objects["assistant"] = get_assistant(state, params["assistant_id"])
     if "thread_id" in params:

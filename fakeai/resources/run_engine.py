@@ -25,6 +25,7 @@ from ..scripting import (ACTIONS, CallFunctions, CodeInterpreter, Expire, Fail, 
                          Reply, Respond, ScriptError, StreamError, Turn, check_plan)
 from ..store import OrderedCollection, State
 from .common import text_part
+from .progression import parse_progression
 
 ACTIVE = frozenset({"queued", "in_progress", "requires_action", "cancelling"})
 RESTING = frozenset({"requires_action", "completed", "incomplete", "failed", "cancelled", "expired"})
@@ -52,16 +53,6 @@ class RunProgress:
     open_message: dict | None = None  # a message being written when the run stops
     outputs: dict = field(default_factory=dict)  # call id -> submitted output
     events: list | None = None  # (event name, data) when someone streams this run
-
-
-def parse_progression(value: str) -> tuple[str, int]:
-    """'immediate' | 'reads:N' | 'seconds:N' -> (kind, N)."""
-    if value == "immediate":
-        return "immediate", 0
-    kind, _, count = value.partition(":")
-    if kind in ("reads", "seconds") and count.isdigit() and int(count) >= 1:
-        return kind, int(count)
-    raise ValueError(f"progression must be 'immediate', 'reads:N' or 'seconds:N' (N >= 1), not {value!r}")
 
 
 class Machine:

@@ -11,6 +11,7 @@ from .common import metadata
 from .listing import list_page
 from .messages import new_message
 from .paths import get_assistant
+from .references import check_references, index_attachments
 from .run_engine import Machine, RunProgress, refuse_if_active, take_plan
 from .threads import create_thread
 
@@ -93,8 +94,12 @@ def create_run(state: State, record, body: dict) -> dict:
     refuse_if_active(record, errors.thread_has_active_run)
     assistant = get_assistant(state, body["assistant_id"])
     settings = resolved_settings(state, assistant, body)
-    for request in body.get("additional_messages") or []:
-        record.messages.add(new_message(state, record.thread["id"], request, state.clock.now()))
+    requests = body.get("additional_messages") or []
+    for index, request in enumerate(requests):
+        check_references(state, request, f"additional_messages[{index}]")
+    added = [record.messages.add(new_message(state, record.thread["id"], request, state.clock.now()))
+             for request in requests]
+    index_attachments(state, record.thread, added)
     return start_run(state, record, assistant, settings, body)
 
 
@@ -102,6 +107,7 @@ def create_thread_and_run(state: State, body: dict) -> dict:
     """The top-level tool_resources go to the new thread unless it brings its own."""
     assistant = get_assistant(state, body["assistant_id"])
     settings = resolved_settings(state, assistant, body)
+    check_references(state, {"tool_resources": body.get("tool_resources")})
     thread_request = dict(body.get("thread") or {})
     if body.get("tool_resources") and "tool_resources" not in thread_request:
         thread_request["tool_resources"] = body["tool_resources"]

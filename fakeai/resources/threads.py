@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 from ..store import State, ThreadRecord
-from .common import metadata, tool_resources
-from .files import check_file_ids
+from .common import metadata
+from .references import check_references, index_attachments, tool_resources
+from .vector_stores import THREAD_STORE_EXPIRY
 from .messages import new_message
 
 
 def create_thread(state: State, body: dict) -> dict:
     """Messages are stored in request order with the thread's ``created_at`` (api-notes 3.2)."""
-    check_file_ids(state, body)
+    check_references(state, body)
     created_at = state.clock.now()
     thread = {
         "id": state.ids.new("thread_"),
         "object": "thread",
         "created_at": created_at,
         "metadata": metadata(body.get("metadata")),
-        "tool_resources": tool_resources(state, body.get("tool_resources")),
+        "tool_resources": tool_resources(state, body.get("tool_resources"), helper_expiry=THREAD_STORE_EXPIRY),
     }
     record = ThreadRecord(thread)
     for request in body.get("messages", []):
         record.messages.add(new_message(state, thread["id"], request, created_at))
+    index_attachments(state, thread, record.messages)
     state.threads[thread["id"]] = record
     return thread
 
@@ -32,11 +34,12 @@ def retrieve_thread(record: ThreadRecord) -> dict:
 
 def modify_thread(state: State, record: ThreadRecord, body: dict) -> dict:
     """Given fields replace the stored ones (metadata is replaced whole, api-notes 1.3)."""
-    check_file_ids(state, body)
+    check_references(state, body)
     if "metadata" in body:
         record.thread["metadata"] = metadata(body["metadata"])
     if "tool_resources" in body:
-        record.thread["tool_resources"] = tool_resources(state, body["tool_resources"])
+        record.thread["tool_resources"] = tool_resources(state, body["tool_resources"],
+                                                         helper_expiry=THREAD_STORE_EXPIRY)
     return record.thread
 
 
