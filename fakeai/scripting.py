@@ -23,8 +23,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .errors import EmulatorBug
+from .errors import INGESTION_ERRORS, EmulatorBug
 
+INGESTION_ERROR_CODES = tuple(INGESTION_ERRORS)
 FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 LAST_ERROR_CODES = ("server_error", "rate_limit_exceeded", "invalid_prompt")
 INCOMPLETE_REASONS = ("max_completion_tokens", "max_prompt_tokens")
@@ -34,11 +35,21 @@ class ScriptError(EmulatorBug):
     """A scripted outcome that no real run could produce (raised into the test that scripted it)."""
 
 
-def DEFAULT_REPLY(turn: "Turn") -> str:
-    """What a run answers when nothing is scripted: deterministic, and shows what it read."""
-    if turn.last_user_text:
-        return f"This is fakeai's default reply to: {turn.last_user_text}"
-    return "This is fakeai's default reply."
+def DEFAULT_REPLY(turn: "Turn"):
+    """What a run answers when nothing is scripted: deterministic, and shows what it read. After a
+    file search it cites each file found once, with the API's marker (``【<m>:<i>†source】``: m the
+    number of thread messages, i the index of the file's first result)."""
+    text = (f"This is fakeai's default reply to: {turn.last_user_text}" if turn.last_user_text
+            else "This is fakeai's default reply.")
+    first_result: dict = {}
+    for index, result in enumerate(turn.search_results):
+        first_result.setdefault(result["file_id"], index)
+    if not first_result:
+        return text
+    markers = {file_id: f"【{len(turn.messages)}:{index}†source】" for file_id, index in first_result.items()}
+    return Reply(text + "".join(markers.values()),
+                 tuple({"type": "file_citation", "text": marker, "file_id": file_id}
+                       for file_id, marker in markers.items()))
 
 
 # --- actions ------------------------------------------------------------------------------------
@@ -67,16 +78,25 @@ class CallFunctions:
 
 @dataclass(frozen=True)
 class CodeInterpreter:
+    """Code the run executes. ``image_file_ids`` name existing files shown as images; ``images``
+    and ``files`` are ((name, bytes), ...) the code writes: each becomes a File (purpose
+    ``assistants_output``, filename ``/mnt/data/<name>``), images in the step's outputs and the
+    next reply's image parts, data files as ``file_path`` annotations of that reply."""
+
     input: str
     logs: str = ""
     image_file_ids: tuple[str, ...] = ()
+    images: tuple = ()
+    files: tuple = ()
 
 
 @dataclass(frozen=True)
 class FileSearch:
-    """``results``: dicts with file_id, file_name, score (0..1) and optionally content (text)."""
+    """``results``: dicts with file_id, file_name, score (0..1) and optionally content (text).
+    None: search the vector stores in the run's scope for ``query`` (default: the last user text)."""
 
-    results: tuple = ()
+    results: tuple | None = ()
+    query: str | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +146,8 @@ class Turn:
     run: dict
     thread: dict
     tool_outputs: dict
+    #: Results of this run's file_search steps so far (file_id, file_name, score, content).
+    search_results: list = field(default_factory=list)
 
     @property
     def last_user_text(self) -> str:
@@ -149,6 +171,20 @@ def function_call(name: str, arguments) -> FunctionCall:
         raise ScriptError(f"cannot script a call to {name!r}: its arguments are not JSON: {arguments!r}") \
             from None
     return FunctionCall(name, arguments)
+
+
+def named_outputs(outputs, default_name: str | None) -> tuple:
+    """What code writes as ((name, bytes), ...): pairs, a dict, or (for images) bare bytes."""
+    items = list(outputs.items()) if isinstance(outputs, dict) else list(outputs)
+    named = []
+    for number, item in enumerate(items, 1):
+        if isinstance(item, (bytes, bytearray)) and default_name:
+            item = (default_name.format(number), item)
+        if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+                and isinstance(item[1], (bytes, bytearray))):
+            raise ScriptError(f"code output {item!r} must be a (name, bytes) pair")
+        named.append((item[0], bytes(item[1])))
+    return tuple(named)
 
 
 def voided_on_error(method):
@@ -191,12 +227,24 @@ class Plan:
         return self.add(CallFunctions(tuple(function_call(name, args) for name, args in calls)))
 
     @voided_on_error
-    def then_run_code(self, code: str, *, logs: str = "", image_file_ids=()) -> "Plan":
-        return self.add(CodeInterpreter(code, logs, tuple(image_file_ids)))
+    def then_run_code(self, code: str, *, logs: str = "", image_file_ids=(), images=(), files=()) -> "Plan":
+        """``images``: PNG bytes or (name, bytes); ``files``: (name, bytes) pairs or a dict of them."""
+        return self.add(CodeInterpreter(code, logs, tuple(image_file_ids), named_outputs(images, "image_{}.png"),
+                                        named_outputs(files, None)))
 
     @voided_on_error
     def then_search_files(self, *results: dict) -> "Plan":
+        """A file_search step with exactly these results (each must name an existing file)."""
+        for result in results:
+            if not isinstance(result, dict) or "file_id" not in result:
+                raise ScriptError(f"a scripted search result must be a dict with a file_id, not {result!r}")
         return self.add(FileSearch(tuple(results)))
+
+    @voided_on_error
+    def then_search(self, query: str | None = None) -> "Plan":
+        """A file_search step that really searches the run's vector stores (default query: the last
+        user message)."""
+        return self.add(FileSearch(None, query))
 
     @voided_on_error
     def then_fail(self, code: str = "server_error", message: str = "Sorry, something went wrong.") -> "Plan":
@@ -232,6 +280,8 @@ class Script:
         self._queues: dict[tuple, deque] = {}
         self._find_assistant = find_assistant
         self.default: Callable = DEFAULT_REPLY
+        #: file id -> (code, message) of its next ingestion (see fail_ingestion).
+        self.ingestion_failures: dict = {}
 
     def plan(self, *, thread_id: str | None = None, assistant_id: str | None = None) -> Plan:
         """An empty plan queued for the next run in scope; add actions with its ``then_*``."""
@@ -256,11 +306,22 @@ class Script:
     def call_functions(self, *calls, **scope) -> Plan:
         return self.plan(**scope).then_call_functions(*calls)
 
-    def run_code(self, code: str, *, logs: str = "", image_file_ids=(), **scope) -> Plan:
-        return self.plan(**scope).then_run_code(code, logs=logs, image_file_ids=image_file_ids)
+    def run_code(self, code: str, *, logs: str = "", image_file_ids=(), images=(), files=(), **scope) -> Plan:
+        return self.plan(**scope).then_run_code(code, logs=logs, image_file_ids=image_file_ids, images=images,
+                                                files=files)
 
     def search_files(self, *results: dict, **scope) -> Plan:
         return self.plan(**scope).then_search_files(*results)
+
+    def search(self, query: str | None = None, **scope) -> Plan:
+        return self.plan(**scope).then_search(query)
+
+    def fail_ingestion(self, file_id: str, code: str = "invalid_file", message: str | None = None) -> None:
+        """The next time ``file_id`` is ingested into a vector store, it fails with this last_error."""
+        if code not in INGESTION_ERROR_CODES:
+            raise ScriptError(f"cannot script an ingestion failure with code {code!r}: a vector store "
+                              f"file's last_error code is one of {', '.join(INGESTION_ERROR_CODES)}")
+        self.ingestion_failures[file_id] = (code, message or INGESTION_ERRORS[code])
 
     def fail(self, code: str = "server_error", message: str = "Sorry, something went wrong.", **scope) -> Plan:
         return self.plan(**scope).then_fail(code, message)
@@ -277,13 +338,13 @@ class Script:
     def respond(self, callback: Callable, **scope) -> Plan:
         return self.plan(**scope).then_respond(callback)
 
-    def take(self, thread_id: str, assistant_id: str) -> list:
-        """The actions of the next run of this thread and assistant (the default reply if none)."""
+    def take(self, thread_id: str, assistant_id: str) -> list | None:
+        """The actions of the next run of this thread and assistant (None: nothing is scripted)."""
         for key in (("thread", thread_id), ("assistant", assistant_id), ("any",)):
             queue = self._queues.get(key)
             if queue:
                 return list(queue.popleft().actions)
-        return [Respond(self.default)]
+        return None
 
     def pending(self) -> int:
         return sum(len(queue) for queue in self._queues.values())

@@ -162,8 +162,6 @@ class State:
     #: vector store id -> its record; ``ingesting``: ids of stores with files still in_progress.
     store_records: dict[str, VectorStoreRecord] = field(default_factory=dict)
     ingesting: set = field(default_factory=set)
-    #: file id -> (code, message): the next ingestion of that file fails so (scripted by a test).
-    ingestion_failures: dict = field(default_factory=dict)
     #: Largest file an upload may carry (the API's 512 MB unless configured).
     max_file_bytes: int = MAX_FILE_BYTES
     #: Models assistants and runs may name (the spec's list unless the user configures another).

@@ -44,22 +44,28 @@ def chunks(text: str, size: int) -> list[str]:
 
 
 def message_deltas(message: dict, size: int) -> Iterator[dict]:
-    """The text of a finished message as the API streamed it, each annotation in the delta where
-    its text ends."""
-    part = message["content"][0]["text"] if message["content"] else {"value": "", "annotations": []}
-    notes = list(enumerate(part["annotations"]))
-    written = 0
-    for number, piece in enumerate(chunks(part["value"], size)):
-        written += len(piece)
-        text = {"value": piece}
-        if number == 0:
-            text["annotations"] = []
-        due = [(index, note) for index, note in notes if note["end_index"] <= written]
-        if due:
-            notes = [pair for pair in notes if pair not in due]
-            text["annotations"] = [{"index": index, **note} for index, note in due]
-        yield {"id": message["id"], "object": "thread.message.delta",
-               "delta": {"content": [{"index": 0, "type": "text", "text": text}]}}
+    """The parts of a finished message as the API streamed them: an image part whole, text in
+    pieces, each annotation in the delta where its text ends."""
+    def delta(part: dict) -> dict:
+        return {"id": message["id"], "object": "thread.message.delta", "delta": {"content": [part]}}
+
+    parts = message["content"] or [{"type": "text", "text": {"value": "", "annotations": []}}]
+    for position, part in enumerate(parts):
+        if part["type"] != "text":
+            yield delta({"index": position, **part})
+            continue
+        notes = list(enumerate(part["text"]["annotations"]))
+        written = 0
+        for number, piece in enumerate(chunks(part["text"]["value"], size)):
+            written += len(piece)
+            text = {"value": piece}
+            if number == 0:
+                text["annotations"] = []
+            due = [(index, note) for index, note in notes if note["end_index"] <= written]
+            if due:
+                notes = [pair for pair in notes if pair not in due]
+                text["annotations"] = [{"index": index, **note} for index, note in due]
+            yield delta({"index": position, "type": "text", "text": text})
 
 
 def tool_call_deltas(step: dict, size: int) -> Iterator[dict]:

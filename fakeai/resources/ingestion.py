@@ -71,7 +71,7 @@ def settle(state: State, record: VectorStoreRecord, file_id: str) -> None:
     """The file's ingestion ends: chunked and ``completed``, or ``failed`` with its last_error."""
     del record.pending[file_id]
     vs_file = record.files.get(file_id)
-    failure = state.ingestion_failures.pop(file_id, None)
+    failure = state.script.ingestion_failures.pop(file_id, None) if state.script else None
     text = decoded(state.file_bytes.get(file_id, b"")) if failure is None else None
     if failure is None and not (text and text.strip()):
         failure = ("invalid_file", errors.INGESTION_ERRORS["invalid_file"])

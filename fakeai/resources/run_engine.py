@@ -23,10 +23,17 @@ from dataclasses import dataclass, field
 
 from ..scripting import (ACTIONS, CallFunctions, CodeInterpreter, Expire, Fail, FileSearch, Incomplete,
                          Reply, Respond, ScriptError, StreamError, Turn, check_plan)
+from .. import errors
 from ..store import OrderedCollection, State
+from . import ingestion
 from .common import text_part
+from .files import store_file
+from .vector_stores import searchable
+from .search import search
 from .progression import parse_progression
 
+#: Where code_interpreter's sandbox writes files (their filenames and links say so).
+SANDBOX = "/mnt/data/"
 ACTIVE = frozenset({"queued", "in_progress", "requires_action", "cancelling"})
 RESTING = frozenset({"requires_action", "completed", "incomplete", "failed", "cancelled", "expired"})
 TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -53,6 +60,10 @@ class RunProgress:
     open_message: dict | None = None  # a message being written when the run stops
     outputs: dict = field(default_factory=dict)  # call id -> submitted output
     events: list | None = None  # (event name, data) when someone streams this run
+    search_results: list = field(default_factory=list)  # what this run's file searches found
+    #: Files code wrote that no reply has shown yet: image file ids, and (name, file id) of data files.
+    new_images: list = field(default_factory=list)
+    new_files: list = field(default_factory=list)
 
 
 class Machine:
@@ -122,6 +133,23 @@ class Machine:
     def start(self) -> None:
         self.run.update(status="in_progress", started_at=self.now())
         self.emit("thread.run.in_progress", self.run)
+        if any(tool["type"] == "file_search" for tool in self.run["tools"]):
+            self.use_vector_stores()
+
+    # --- file search --------------------------------------------------------------------------
+
+    def vector_stores(self) -> list:
+        return stores_in_scope(self.state, self.run)
+
+    def use_vector_stores(self) -> None:
+        """The API's runs wait for files still being ingested, and fail on an expired store (F18)."""
+        for record in self.vector_stores():
+            ingestion.advance(self.state, record, now_or_never=True)
+            if record.store["status"] == "expired":
+                self.progress.plan.clear()
+                return self.finish("failed", failed_at=self.now(),
+                                   last_error=errors.expired_store_run_error(record.store["id"]))
+            ingestion.touch(self.state, record)
 
     def carry_out_next(self) -> None:
         plan = self.progress.plan
@@ -154,7 +182,8 @@ class Machine:
     def responded(self, action: Respond) -> list:
         """The actions a responder callback computes from what the run sees now."""
         turn = Turn(messages=copy.deepcopy(list(self.record.messages)), run=copy.deepcopy(self.run),
-                    thread=copy.deepcopy(self.record.thread), tool_outputs=dict(self.progress.outputs))
+                    thread=copy.deepcopy(self.record.thread), tool_outputs=dict(self.progress.outputs),
+                    search_results=copy.deepcopy(self.progress.search_results))
         result = action.callback(turn)
         actions = [Reply(result)] if isinstance(result, str) else list(result) if isinstance(
             result, (list, tuple)) else [result]
@@ -223,9 +252,12 @@ class Machine:
                                                   "message_creation": {"message_id": message["id"]}})
         self.emit("thread.message.created", message)
         self.emit("thread.message.in_progress", message)
+        text, annotations = self.with_written_files(text, tuple(annotations))
         part = text_part(text)
         part["text"]["annotations"] = annotated(text, annotations)
-        message["content"] = [part]
+        message["content"] = [{"type": "image_file", "image_file": {"file_id": file_id}}
+                              for file_id in self.progress.new_images] + [part]
+        self.progress.new_images.clear()
         self.emit("thread.message.delta", {"text": text, "message": message})
         if incomplete:
             message.update(status="incomplete", incomplete_at=self.now(), incomplete_details={"reason": incomplete})
@@ -258,19 +290,66 @@ class Machine:
         self.emit("thread.run.step.delta", {"step": step})
         self.complete_step(step, sum(tokens(c.get("code_interpreter", {}).get("input", "")) for c in calls))
 
+    def with_written_files(self, text: str, annotations: tuple) -> tuple[str, tuple]:
+        """A reply after code wrote data files links each one (``sandbox:/mnt/data/<name>``,
+        appended as a markdown link if the text does not already) with a file_path annotation."""
+        for name, file_id in self.progress.new_files:
+            link = f"sandbox:{SANDBOX}{name}"
+            if link not in text:
+                text += f"\n\n[{name}]({link})"
+            annotations += ({"type": "file_path", "text": link, "file_id": file_id},)
+        self.progress.new_files.clear()
+        return text, annotations
+
     def code_call(self, action: CodeInterpreter) -> dict:
+        """Files the code writes exist before the step that shows them (files-vector-stores 7.4)."""
+        for file_id in action.image_file_ids:
+            self.existing_file(file_id, "an image of run_code")
+        written = [store_file(self.state, SANDBOX + name, data, "assistants_output")["id"]
+                   for name, data in action.images]
+        self.progress.new_images.extend(written)
+        self.progress.new_files.extend(
+            (name, store_file(self.state, SANDBOX + name, data, "assistants_output")["id"])
+            for name, data in action.files)
         outputs = ([{"type": "logs", "logs": action.logs}] if action.logs else []) + [
-            {"type": "image", "image": {"file_id": file_id}} for file_id in action.image_file_ids]
+            {"type": "image", "image": {"file_id": file_id}} for file_id in (*action.image_file_ids, *written)]
         return {"id": self.state.ids.new("call_"), "type": "code_interpreter",
                 "code_interpreter": {"input": action.input, "outputs": outputs}}
 
+    def existing_file(self, file_id: str, what: str) -> dict:
+        file = self.state.files.get(file_id)
+        if file is None:
+            raise ScriptError(f"{what} names file {file_id!r}, which does not exist in this emulator "
+                              f"(run {self.run['id']}): upload it first")
+        return file
+
+    def search_settings(self) -> tuple[int, float]:
+        """(max results, score threshold) of the run's file_search tool: its own, else the model's
+        default (5 for gpt-3.5-turbo, 20 for the others; the file-search guide)."""
+        tool = next(t for t in self.run["tools"] if t["type"] == "file_search").get("file_search", {})
+        default = 5 if self.run["model"].startswith("gpt-3.5-turbo") else 20
+        return tool.get("max_num_results", default), tool.get("ranking_options", {}).get("score_threshold", 0.0)
+
     def search_call(self, action: FileSearch) -> dict:
-        results = [{"file_id": r["file_id"], "file_name": r.get("file_name", r["file_id"]),
-                    "score": r.get("score", 1.0),
-                    **({"content": [{"type": "text", "text": r["content"]}]} if "content" in r else {})}
-                   for r in action.results]
+        if action.results is None:
+            limit, threshold = self.search_settings()
+            query = action.query if action.query is not None else Turn(
+                list(self.record.messages), self.run, self.record.thread, {}).last_user_text
+            found = search(searchable(self.state, self.vector_stores()), [query], limit=limit, threshold=threshold)
+            results = [{"file_id": file["id"], "file_name": file["filename"], "score": value,
+                        "content": [{"type": "text", "text": chunk.text}]} for value, file, chunk in found]
+        else:
+            results = [{"file_id": r["file_id"],
+                        "file_name": r.get("file_name") or self.existing_file(r["file_id"], "a search result")["filename"],
+                        "score": r.get("score", 1.0),
+                        **({"content": [{"type": "text", "text": r["content"]}]} if "content" in r else {})}
+                       for r in action.results]
+            for result in results:
+                self.existing_file(result["file_id"], "a search result")
+        self.progress.search_results.extend(results)
+        threshold = self.search_settings()[1] if action.results is None else 0.0
         return {"id": self.state.ids.new("call_"), "type": "file_search",
-                "file_search": {"ranking_options": {"ranker": "default_2024_08_21", "score_threshold": 0.0},
+                "file_search": {"ranking_options": {"ranker": "default_2024_08_21", "score_threshold": float(threshold)},
                                 "results": results}}
 
     # --- tool outputs, cancelling, endings --------------------------------------------------
@@ -348,7 +427,20 @@ def refuse_if_active(record, refusal) -> None:
         raise refusal(record.thread["id"], run["id"])
 
 
+def stores_in_scope(state: State, run: dict) -> list:
+    """The records of the vector stores a run searches: its assistant's and its thread's."""
+    holders = [state.assistants.get(run["assistant_id"]), state.threads[run["thread_id"]].thread]
+    ids = [store_id for holder in holders if holder
+           for store_id in holder["tool_resources"].get("file_search", {}).get("vector_store_ids", [])]
+    return [state.store_records[i] for i in dict.fromkeys(ids) if i in state.store_records]
+
+
 def take_plan(state: State, run: dict) -> deque:
+    """The run's scripted plan; with none, the default: a real file search first when the run has
+    the file_search tool, then the default reply (which cites what the search found)."""
     plan = state.script.take(run["thread_id"], run["assistant_id"])
+    if plan is None:
+        searches = any(tool["type"] == "file_search" for tool in run["tools"]) and stores_in_scope(state, run)
+        plan = ([FileSearch(None)] if searches else []) + [Respond(state.script.default)]
     check_plan(plan, run["tools"], f"run {run['id']}")
     return deque(plan)
