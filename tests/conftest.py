@@ -79,6 +79,22 @@ def api(request, backend, event_loop_for_test):
     event_loop_for_test.run_until_complete(client.close())
 
 
+#: Files and vector stores that request bodies in the tests name by these ids (every id a request
+#: names must exist, as in the API): loaded as fixtures with exactly these ids.
+KNOWN_FILE_IDS = ("file-abc123", "file-def456", "file-xyz", "file-a", "file-b", "file-c", "file-plot",
+                  "file-manual", "file-data", "file-own", "file-top")
+KNOWN_VECTOR_STORE_IDS = ("vs_abc123", "vs_a", "vs_x", "vs_manuals")
+
+
+@pytest.fixture
+def known_files(backend):
+    """The files and vector stores of KNOWN_FILE_IDS / KNOWN_VECTOR_STORE_IDS, in the backend's emulator."""
+    backend.emulator.load({
+        "files": [{"id": file_id, "filename": f"{file_id}.txt", "purpose": "assistants",
+                   "content": f"The text of {file_id}."} for file_id in KNOWN_FILE_IDS],
+        "vector_stores": [{"id": store_id} for store_id in KNOWN_VECTOR_STORE_IDS]})
+
+
 @pytest.fixture
 def spec():
     document = official_spec.load()

@@ -55,7 +55,7 @@ def listed(api, **query) -> list[str]:
 
 # --- create -------------------------------------------------------------------------------------
 
-def test_every_field_given_on_create_is_echoed_back(api, backend):
+def test_every_field_given_on_create_is_echoed_back(api, backend, known_files):
     assistant = api.beta.assistants.create(**EVERY_FIELD)
 
     assert assistant.id.startswith("asst_") and len(assistant.id) == len("asst_") + 24
@@ -67,7 +67,7 @@ def test_every_field_given_on_create_is_echoed_back(api, backend):
     }
 
 
-def test_every_field_reads_back_through_the_sdk_models(api):
+def test_every_field_reads_back_through_the_sdk_models(api, known_files):
     assistant = api.beta.assistants.create(**EVERY_FIELD)
 
     assert (assistant.name, assistant.description, assistant.model) == (
@@ -141,7 +141,7 @@ def test_an_enabled_tool_without_resources_shows_an_empty_resource_list(api):
         "code_interpreter": {"file_ids": []}, "file_search": {"vector_store_ids": []}}
 
 
-def test_the_vector_store_helper_becomes_a_vs_id(api):
+def test_the_vector_store_helper_becomes_a_vs_id(api, known_files):
     assistant = api.beta.assistants.create(model="gpt-4o", tool_resources={
         "file_search": {"vector_stores": [{"file_ids": ["file-abc123"]}]}})
 
@@ -159,7 +159,7 @@ def test_response_formats_text_and_json_object_are_echoed(api):
 
 # --- retrieve and list --------------------------------------------------------------------------
 
-def test_retrieve_returns_what_create_returned(api):
+def test_retrieve_returns_what_create_returned(api, known_files):
     assistant = api.beta.assistants.create(**EVERY_FIELD)
 
     assert api.beta.assistants.retrieve(assistant.id) == assistant
@@ -228,7 +228,7 @@ def test_auto_pagination_yields_every_assistant_once(api):
 
 # --- modify -------------------------------------------------------------------------------------
 
-def test_modify_replaces_what_it_is_given_and_keeps_the_rest(api):
+def test_modify_replaces_what_it_is_given_and_keeps_the_rest(api, known_files):
     original = api.beta.assistants.create(**EVERY_FIELD)
     before = wire(api, f"/assistants/{original.id}")
 
@@ -243,7 +243,7 @@ def test_modify_replaces_what_it_is_given_and_keeps_the_rest(api):
     assert api.beta.assistants.retrieve(original.id) == updated
 
 
-def test_modify_changes_each_setting_it_is_given(api):
+def test_modify_changes_each_setting_it_is_given(api, known_files):
     assistant = api.beta.assistants.create(model="gpt-4o")
 
     updated = api.beta.assistants.update(
@@ -266,7 +266,7 @@ def test_modify_replaces_metadata_whole_rather_than_merging(api):
     assert api.beta.assistants.retrieve(assistant.id).metadata == {}
 
 
-def test_modify_with_explicit_nulls_changes_nothing(api):
+def test_modify_with_explicit_nulls_changes_nothing(api, known_files):
     assistant = api.beta.assistants.create(**EVERY_FIELD)
 
     updated = api.beta.assistants.update(assistant.id, extra_body={
@@ -372,7 +372,7 @@ def test_a_bad_create_is_refused_with_the_catalog_error_and_stores_nothing(api, 
     assert listed(api) == [existing.id]
     assert api.beta.assistants.retrieve(existing.id) == existing
     assert len(backend.emulator.state.assistants) == 1
-    assert backend.emulator.state.vector_stores == {}
+    assert len(backend.emulator.state.vector_stores) == 0
 
 
 BAD_MODIFIES = {
@@ -391,7 +391,7 @@ BAD_MODIFIES = {
 
 
 @pytest.mark.parametrize("request_, expected", BAD_MODIFIES.values(), ids=BAD_MODIFIES.keys())
-def test_a_bad_modify_is_refused_and_leaves_the_assistant_as_it_was(api, request_, expected):
+def test_a_bad_modify_is_refused_and_leaves_the_assistant_as_it_was(api, request_, expected, known_files):
     assistant = api.beta.assistants.create(**EVERY_FIELD)
     before = wire(api, f"/assistants/{assistant.id}")
 

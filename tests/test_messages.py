@@ -46,7 +46,7 @@ def test_string_content_is_stored_as_one_text_part_with_no_annotations(api, back
     }
 
 
-def test_a_list_of_parts_keeps_each_part_and_image_detail_defaults_to_auto(api):
+def test_a_list_of_parts_keeps_each_part_and_image_detail_defaults_to_auto(api, known_files):
     thread = api.beta.threads.create()
 
     message = api.beta.threads.messages.create(thread.id, role="user", content=[
@@ -70,7 +70,7 @@ def test_a_list_of_parts_keeps_each_part_and_image_detail_defaults_to_auto(api):
     assert message.content[3].image_file.detail == "auto"
 
 
-def test_attachments_and_metadata_are_kept_and_the_role_may_be_assistant(api):
+def test_attachments_and_metadata_are_kept_and_the_role_may_be_assistant(api, known_files):
     thread = api.beta.threads.create()
     attachments = [{"file_id": "file-abc123", "tools": [{"type": "code_interpreter"}]},
                    {"file_id": "file-def456", "tools": [{"type": "file_search"}, {"type": "code_interpreter"}]}]
@@ -248,7 +248,7 @@ BAD_CREATES = {
 
 
 @pytest.mark.parametrize("request_, expected", BAD_CREATES.values(), ids=BAD_CREATES.keys())
-def test_a_bad_create_is_refused_with_the_catalog_error_and_the_thread_is_unchanged(api, request_, expected):
+def test_a_bad_create_is_refused_with_the_catalog_error_and_the_thread_is_unchanged(api, request_, expected, known_files):
     thread = api.beta.threads.create(messages=[{"role": "user", "content": "already here"}])
     before = wire(api, f"/threads/{thread.id}/messages")
 

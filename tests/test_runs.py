@@ -386,7 +386,7 @@ def test_function_calls_can_follow_each_other_before_the_reply(api, backend):
 
 # --- built-in tools -----------------------------------------------------------------------------
 
-def test_scripted_code_interpreter_calls_are_completed_tool_steps_with_input_and_outputs(api, backend):
+def test_scripted_code_interpreter_calls_are_completed_tool_steps_with_input_and_outputs(api, backend, known_files):
     assistant = weather_assistant(api, tools=[{"type": "code_interpreter"}])
     thread = thread_asking(api, "What is 2 + 2?")
     backend.emulator.script.run_code("print(2 + 2)", logs="4\n", image_file_ids=["file-plot"]).then_reply("4.")
@@ -405,7 +405,7 @@ def test_scripted_code_interpreter_calls_are_completed_tool_steps_with_input_and
     assert reply_of(api, run).content[0].text.value == "4."
 
 
-def test_file_search_results_carry_their_content_only_when_included(api, backend):
+def test_file_search_results_carry_their_content_only_when_included(api, backend, known_files):
     assistant = weather_assistant(api, tools=[{"type": "file_search"}])
     thread = thread_asking(api, "What does the manual say?")
     backend.emulator.script.search_files(
@@ -588,7 +588,7 @@ def test_create_and_run_poll_finishes_the_run_on_a_new_empty_thread(api, backend
     assert len(list(api.beta.threads.messages.list(run.thread_id))) == 1
 
 
-def test_the_tool_resources_of_create_thread_and_run_land_on_the_new_thread(api):
+def test_the_tool_resources_of_create_thread_and_run_land_on_the_new_thread(api, known_files):
     assistant = weather_assistant(api, tools=[{"type": "code_interpreter"}, {"type": "file_search"}])
 
     run = api.beta.threads.create_and_run_poll(
@@ -601,7 +601,7 @@ def test_the_tool_resources_of_create_thread_and_run_land_on_the_new_thread(api)
     assert resources.file_search.vector_store_ids == ["vs_manuals"]
 
 
-def test_a_thread_that_brings_its_own_tool_resources_keeps_them(api):
+def test_a_thread_that_brings_its_own_tool_resources_keeps_them(api, known_files):
     assistant = weather_assistant(api, tools=[{"type": "code_interpreter"}])
 
     run = api.beta.threads.create_and_run(

@@ -29,8 +29,20 @@ def test_every_overlay_says_why_in_the_schema_it_changes():
         assert target["$comment"] == f"fakeai overlay: {why}"
 
 
-def schema_name(content) -> str:
-    return content["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+def schema_name(content) -> str | None:
+    """The component a JSON or multipart body names; None for the spec's bare ``{"type": "string"}``
+    (a file download's raw bytes, which no JSON schema checks)."""
+    [(_, media)] = [(kind, value) for kind, value in content.items()
+                    if kind in ("application/json", "multipart/form-data")]
+    ref = media["schema"].get("$ref")
+    return ref.rsplit("/", 1)[-1] if ref else None
+
+
+def test_multipart_routes_are_the_operations_whose_body_the_spec_sends_as_form_data(spec):
+    for route in ROUTES:
+        operation = spec_operation(spec, route)
+        body = (operation or {}).get("requestBody")
+        assert route.form == bool(body and "multipart/form-data" in body["content"]), route.operation
 
 
 def test_every_route_is_the_spec_operation_with_its_request_and_response_schemas(spec):

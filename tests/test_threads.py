@@ -36,7 +36,7 @@ def test_an_empty_body_creates_an_empty_thread(api):
     assert list(api.beta.threads.messages.list(thread.id)) == []
 
 
-def test_initial_messages_keep_their_order_roles_parts_attachments_and_metadata(api):
+def test_initial_messages_keep_their_order_roles_parts_attachments_and_metadata(api, known_files):
     thread = api.beta.threads.create(messages=[
         {"role": "user", "content": "first", "metadata": {"n": "1"}},
         {"role": "assistant", "content": "second"},
@@ -58,7 +58,7 @@ def test_initial_messages_keep_their_order_roles_parts_attachments_and_metadata(
     assert third.attachments[0].tools[0].type == "code_interpreter"
 
 
-def test_tool_resources_are_kept_and_the_vector_store_helper_yields_a_vs_id(api):
+def test_tool_resources_are_kept_and_the_vector_store_helper_yields_a_vs_id(api, known_files):
     thread = api.beta.threads.create(tool_resources={
         "code_interpreter": {"file_ids": ["file-a", "file-b"]},
         "file_search": {"vector_stores": [{"file_ids": ["file-c"]}]},
@@ -84,7 +84,7 @@ def test_retrieve_returns_what_create_returned(api):
     assert api.beta.threads.retrieve(thread.id) == thread
 
 
-def test_modify_replaces_metadata_and_tool_resources_and_keeps_the_rest(api):
+def test_modify_replaces_metadata_and_tool_resources_and_keeps_the_rest(api, known_files):
     thread = api.beta.threads.create(metadata={"a": "1", "b": "2"},
                                      tool_resources={"code_interpreter": {"file_ids": ["file-a"]}})
 

@@ -55,9 +55,11 @@ def searched_attachments(body: dict, path: str = ""):
 def check_references(state: State, body: dict, path: str = "") -> None:
     """Refuse, changing nothing, a request that names a file or vector store that does not exist,
     or gives file_search a file it cannot read (F13)."""
-    for param, file_id in file_references(body, path):
+    named = list(file_references(body, path))
+    for param, file_id in named:  # a malformed id is a 400 before any id is looked up
         if not file_id.startswith("file-"):
             raise errors.invalid_id_prefix(param, file_id, "file")
+    for param, file_id in named:
         if file_id not in state.files:
             raise errors.file_not_found(file_id, param)
     resources = body.get("tool_resources") or {}
