@@ -9,6 +9,8 @@ use different keys never touch each other's state.
     POST   /_fakeai/faults               queue a fault            (schemas/admin/Fault.json)
     DELETE /_fakeai/faults               drop every pending fault
     POST   /_fakeai/script               queue what a run does    (schemas/admin/Script.json)
+    POST   /_fakeai/ingestion_failures   a file's next ingestion fails (schemas/admin/IngestionFailure.json)
+    POST   /_fakeai/expire_vector_store  a vector store expires now (schemas/admin/ExpireVectorStore.json)
     POST   /_fakeai/load                 create fixture objects   (fakeai/fixtures.py)
     POST   /_fakeai/reset                forget everything        (schemas/admin/Reset.json)
     GET    /_fakeai/clock                fakeai's time
@@ -20,12 +22,15 @@ use different keys never touch each other's state.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import copy
 import json
 
 from . import errors
 from .fixtures import load as load_fixtures
 from .app import RawRequest, RawResponse, bearer_key, parse_body
+from .resources.vector_stores import expire_vector_store, get_vector_store
 from .scripting import Plan, ScriptError
 from .store import export_state
 
@@ -43,9 +48,13 @@ def script_plan(plan: Plan, action: dict) -> None:
     elif kind == "call_functions":
         plan.then_call_functions(*((call["name"], call.get("arguments", {})) for call in spec))
     elif kind == "run_code":
-        plan.then_run_code(spec["input"], logs=spec.get("logs", ""), image_file_ids=spec.get("image_file_ids", ()))
+        plan.then_run_code(spec["input"], logs=spec.get("logs", ""), image_file_ids=spec.get("image_file_ids", ()),
+                           images=[written(item) for item in spec.get("images", ())],
+                           files=[written(item) for item in spec.get("files", ())])
     elif kind == "search_files":
         plan.then_search_files(*spec)
+    elif kind == "search":
+        plan.then_search(spec.get("query"))
     elif kind == "fail":
         plan.then_fail(**spec)
     elif kind == "stop_incomplete":
@@ -54,6 +63,16 @@ def script_plan(plan: Plan, action: dict) -> None:
         plan.then_expire()
     elif kind == "stream_error":
         plan.then_stream_error(**spec)
+
+
+def written(output: dict) -> tuple[str, bytes]:
+    """A file code writes, as the Script schema gives it: its name and text or base64 bytes."""
+    if "content" in output:
+        return output["name"], output["content"].encode("utf-8")
+    try:
+        return output["name"], base64.b64decode(output["content_base64"], validate=True)
+    except binascii.Error:
+        raise errors.invalid_type("content_base64", "base64 text", "a string") from None
 
 
 class Admin:
@@ -106,6 +125,13 @@ class Admin:
             for action in body["actions"]:
                 script_plan(plan, action)
             return {"queued": len(plan.actions), "pending": state.script.pending()}
+        if (name, method) == ("ingestion_failures", "POST"):
+            body = self.checked("IngestionFailure", request)
+            state.script.fail_ingestion(body["file_id"], body.get("code", "invalid_file"), body.get("message"))
+            return {"queued": body["file_id"]}
+        if (name, method) == ("expire_vector_store", "POST"):
+            body = self.checked("ExpireVectorStore", request)
+            return expire_vector_store(state, get_vector_store(state, body["vector_store_id"]))
         if (name, method) == ("load", "POST"):
             trial = copy.deepcopy(state)
             created = load_fixtures(trial, self.app.schemas, self.checked("Load", request))

@@ -10,6 +10,7 @@ import sys
 from werkzeug.serving import make_server
 
 from .emulator import FakeOpenAI
+from .store import MAX_FILE_BYTES
 from .resources.progression import parse_progression
 from .streaming import DEFAULT_CHUNK_SIZE
 
@@ -31,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "reads:N or seconds:N")
     serve.add_argument("--stream-chunk-size", type=int, default=DEFAULT_CHUNK_SIZE, metavar="N",
                        help=f"characters per streamed text delta (default {DEFAULT_CHUNK_SIZE})")
+    serve.add_argument("--max-file-bytes", type=positive, default=MAX_FILE_BYTES, metavar="N",
+                       help="the largest file an upload may carry; larger bodies are refused unread "
+                            f"(default {MAX_FILE_BYTES}, the API's 512 MB)")
     serve.add_argument("--real-clock", action="store_true",
                        help="timestamps follow the wall clock instead of fakeai's deterministic clock")
     serve.add_argument("--shared", action="store_true",
@@ -48,6 +52,12 @@ def progression(text: str) -> str:
     return text
 
 
+def positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of bytes >= 1, not {text!r}")
+    return int(text)
+
+
 def seed_value(text: str):
     return int(text) if text.lstrip("-").isdigit() else text
 
@@ -55,7 +65,8 @@ def seed_value(text: str):
 def serve(args) -> int:
     emulator = FakeOpenAI(seed=seed_value(args.seed), api_keys=args.api_keys, models=args.models,
                           progression=args.progression, real_clock=args.real_clock, namespaced=not args.shared,
-                          stream_chunk_size=args.stream_chunk_size, bugs="respond")
+                          stream_chunk_size=args.stream_chunk_size, bugs="respond",
+                          max_file_bytes=args.max_file_bytes)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
     server = make_server(args.host, args.port, emulator.app, threaded=True)
     host = f"[{args.host}]" if ":" in args.host else args.host

@@ -14,6 +14,7 @@ from .faults import Faults
 from .fixtures import load as load_fixtures
 from .journal import Journal
 from .resources.progression import parse_progression
+from .resources.vector_stores import expire_vector_store, get_vector_store
 from .scripting import Script
 from .store import MAX_FILE_BYTES, State, export_state
 from .streaming import DEFAULT_CHUNK_SIZE
@@ -130,6 +131,12 @@ class FakeOpenAI:
             state, tenants = copy.deepcopy(snapshot)
             self.app.default.state = state
             self.app.tenants = tenants
+
+    def expire_vector_store(self, vector_store_id: str) -> dict:
+        """Expire a vector store of the default tenant now (runs that use it then fail)."""
+        with self.lock:
+            state = self.state
+            return copy.deepcopy(expire_vector_store(state, get_vector_store(state, vector_store_id)))
 
     # --- serving ------------------------------------------------------------------------------
 

@@ -138,6 +138,13 @@ def modify_vector_store(state: State, record: VectorStoreRecord, body: dict) -> 
     return store
 
 
+def expire_vector_store(state: State, record: VectorStoreRecord) -> dict:
+    """The store expires now, as if its policy ran out (a test control, not an API endpoint)."""
+    record.store["expires_at"] = state.clock.now()
+    ingestion.expire_if_due(state, record)
+    return record.store
+
+
 def delete_vector_store(state: State, record: VectorStoreRecord) -> dict:
     """The store and its files' entries go; the Files themselves stay."""
     store_id = record.store["id"]
