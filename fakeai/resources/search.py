@@ -84,7 +84,7 @@ def search(files, queries: list[str], *, limit: int, threshold: float = 0.0, con
         if not matches(condition, attributes or {}):
             continue
         for index, chunk in enumerate(chunks):
-            value = score(query_terms, chunk)
+            value = 1.0  # BREAK
             if value > 0 and value >= threshold:
                 found.append((-value, order, index, entry, chunk))
     found.sort(key=lambda item: item[:3])
