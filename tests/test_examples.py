@@ -24,7 +24,7 @@ def run(command, **env) -> str:
 
 def test_every_example_is_covered_here():
     covered = {"pytest_quickstart", "sdk_against_server.py", "curl_against_server.sh", "in_process_script.py",
-               "streaming_event_handler.py", "controls", "admin_api.sh", "weather_assistant"}
+               "streaming_event_handler.py", "controls", "admin_api.sh", "weather_assistant", "doc_qa_bot"}
     assert {path.name for path in EXAMPLES.iterdir()} == covered
 
 
@@ -85,6 +85,11 @@ def test_the_function_calling_example_passes():
     out = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "weather_assistant"],
               OPENAI_API_KEY="")
     assert "3 passed" in out
+
+
+def test_the_file_search_example_passes():
+    out = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "doc_qa_bot"], OPENAI_API_KEY="")
+    assert "4 passed" in out
 
 
 def test_the_controls_examples_pass():

@@ -80,7 +80,7 @@ def examples_of(operation: dict) -> list[Example]:
 
 
 def all_examples(spec: dict) -> list[Example]:
-    return [example for route, operation in served_operations(spec) if not route.path.startswith(("/files","/uploads","/vector_stores")) for example in examples_of(operation)]
+    return [example for _, operation in served_operations(spec) for example in examples_of(operation)]
 
 
 def example_params() -> list:

@@ -26,16 +26,31 @@ def terms(text: str) -> frozenset:
 
 def chunks_of(text: str, strategy: dict) -> list[Chunk]:
     """``text`` cut into windows of ``max_chunk_size_tokens`` words overlapping by
-    ``chunk_overlap_tokens``; the words of a chunk are joined by single spaces."""
+    ``chunk_overlap_tokens``; the words of a chunk are joined by single spaces. Each distinct word
+    is tokenised once (a 10 MB file has few distinct words and millions of words)."""
     words = text.split()
+    single: dict[str, str] = {}  # most words are one term ('Router,' -> 'router')
+    several: dict[str, frozenset] = {}  # the others ("it's" -> it, s; '--' -> none)
+    for word in set(words):
+        found = terms(word)
+        if len(found) == 1:
+            single[word] = next(iter(found))
+        else:
+            several[word] = found
     size = strategy["static"]["max_chunk_size_tokens"]
     step = size - strategy["static"]["chunk_overlap_tokens"]
-    pieces = []
+    chunks = []
     for start in range(0, len(words), step):
-        pieces.append(" ".join(words[start:start + size]))
+        window = words[start:start + size]
+        distinct = set(window)
+        found = set(map(single.get, distinct))
+        found.discard(None)
+        for word in distinct.intersection(several):
+            found |= several[word]
+        chunks.append(Chunk(" ".join(window), frozenset(found)))
         if start + size >= len(words):
             break
-    return [Chunk(piece, terms(piece)) for piece in pieces]
+    return chunks
 
 
 def usage_bytes(chunks: list[Chunk]) -> int:
@@ -84,7 +99,7 @@ def search(files, queries: list[str], *, limit: int, threshold: float = 0.0, con
         if not matches(condition, attributes or {}):
             continue
         for index, chunk in enumerate(chunks):
-            value = 1.0  # BREAK
+            value = score(query_terms, chunk)
             if value > 0 and value >= threshold:
                 found.append((-value, order, index, entry, chunk))
     found.sort(key=lambda item: item[:3])
