@@ -11,7 +11,13 @@ the machine cancels out:
 * one full run cycle (create a run, poll it to completion with the SDK's ``create_and_poll``, list
   the messages) vs one thread create: polling must not wait;
 * a streamed run with a 500-character reply (``runs.stream`` to the end) vs the same run not
-  streamed (reported, no goal set).
+  streamed (reported, no goal set);
+* upload a 1 MB text file, attach it to a vector store (``files.create_and_poll``) and search the
+  store vs one thread create: ingesting a megabyte (chunking it, indexing its words) must stay cheap;
+* one search of a vector store holding 1,000 small files vs one thread create; the cost of a query
+  is also printed in milliseconds under the table. The store is built once, before timing: 1,000
+  uploads, one ``file_batches.create`` naming them all, and a ``file_batches.retrieve`` that lets
+  them settle.
 
 Method: warm up, pick N so that one repeat takes about ``Settings.repeat_seconds``, time
 ``Settings.repeats`` repeats of N iterations with ``time.perf_counter`` (the two cases of a row take
@@ -19,7 +25,7 @@ turns, so drift and a busy machine hit both alike) and keep the median. Nothing 
 table reports, the exit code is always 0.
 
     python benchmarks/run.py            # the full run (well under a minute)
-    python benchmarks/run.py --quick    # a few iterations: proves the script runs
+    python benchmarks/run.py --quick    # a few iterations, a store of 100 files: proves the script runs
 """
 
 from __future__ import annotations
@@ -39,7 +45,9 @@ import openai
 
 from fakeai import FakeOpenAI
 from fakeai.resources.messages import new_message
+from fakeai.resources.files import delete_file
 from fakeai.resources.threads import create_thread
+from fakeai.resources.vector_stores import create_vector_store, delete_vector_store
 from fakeai.transport import DEFAULT_BASE_URL, http_library_of_openai
 
 SMALL_THREAD = 100
@@ -61,13 +69,38 @@ class Settings:
     repeats: int
     repeat_seconds: float
     warmup_seconds: float
+    store_files: int  # files in the store that the search row queries
 
 
-FULL = Settings(repeats=7, repeat_seconds=0.25, warmup_seconds=0.2)
-QUICK = Settings(repeats=2, repeat_seconds=0.01, warmup_seconds=0.005)
+FULL = Settings(repeats=7, repeat_seconds=0.25, warmup_seconds=0.2, store_files=1_000)
+QUICK = Settings(repeats=2, repeat_seconds=0.01, warmup_seconds=0.005, store_files=100)
 
+
+#: Goals of the file rows, in threads.create calls. Four requests (upload, attach, the poll's
+#: retrieve, search) plus chunking and indexing a megabyte measured 70-100 on a busy 2-core machine
+#: (indexing the chunks' words is most of it); 150 leaves room for noise and still catches a
+#: slowdown by half. A query over 1,000 small files measured about 5: it may cost 10 requests.
+GOAL_BIG_FILE = 150
+GOAL_SEARCH = 10
 
 REPLY_500 = ("fakeai streams this reply in deltas. " * 15)[:500]
+
+BIG_FILE_BYTES = 1_000_000
+#: Words of the generated documents: "w0" .. "w4095", drawn in a fixed order.
+VOCABULARY = 4_096
+#: What the store of small files is asked, in turn (each query matches some files, not all).
+QUERIES = ("w12 w345 w2048", "w7 w3000", "w99 w100 w101 w4000", "w1234", "w5 w55 w555")
+
+
+def words(count: int, start: int = 0) -> str:
+    """``count`` words of VOCABULARY, the same on every run (a stride prime to VOCABULARY mixes them)."""
+    return " ".join(f"w{(start + index * 2_971) % VOCABULARY}" for index in range(count))
+
+
+def big_text(size: int = BIG_FILE_BYTES) -> bytes:
+    """About ``size`` bytes of words (cut at a word boundary), as a text file would hold them."""
+    text = words(size // 5 + 1)[:size]
+    return text[:text.rfind(" ")].encode()
 
 
 @dataclass(frozen=True)
@@ -150,6 +183,45 @@ def streamed_run(client: openai.OpenAI, assistant_id: str, stream: bool) -> Call
                 events.until_done()
         else:
             client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant_id)
+    return operation
+
+
+def upload_attach_search(emulator: FakeOpenAI, data: bytes) -> Callable[[], None]:
+    """Upload ``data`` as a text file, attach it to a store (polled until it settles) and search the
+    store. The store is made, and the store and file are deleted afterwards, through the domain
+    layer (no HTTP, cheap), so that only the three SDK calls are timed and memory stays flat."""
+    client, state = emulator.client, emulator.state
+
+    def operation():
+        store = create_vector_store(state, {})
+        file = client.files.create(file=("handbook.txt", data), purpose="assistants")
+        vs_file = client.vector_stores.files.create_and_poll(file.id, vector_store_id=store["id"])
+        assert vs_file.status == "completed", vs_file.last_error
+        client.vector_stores.search(store["id"], query=QUERIES[0]).data
+        delete_vector_store(state, state.store_records[store["id"]])
+        delete_file(state, state.files.get(file.id))
+    return operation
+
+
+def store_of_small_files(client: openai.OpenAI, count: int) -> str:
+    """A vector store of ``count`` small text files, settled: uploads, one batch, one retrieve."""
+    file_ids = [client.files.create(file=(f"note-{number:04}.txt", words(30, start=number).encode()),
+                                    purpose="assistants").id
+                for number in range(count)]
+    store = client.vector_stores.create(name="notes")
+    batch = client.vector_stores.file_batches.create(vector_store_id=store.id, file_ids=file_ids)
+    batch = client.vector_stores.file_batches.retrieve(batch.id, vector_store_id=store.id)
+    if batch.file_counts.completed != count:
+        raise RuntimeError(f"the store did not settle: {batch.file_counts}")
+    return store.id
+
+
+def search_store(client: openai.OpenAI, store_id: str) -> Callable[[], None]:
+    """One search of the store, with the next of QUERIES each time."""
+    queries = iter(QUERIES * 1_000_000)
+
+    def operation():
+        client.vector_stores.search(store_id, query=next(queries)).data
     return operation
 
 
@@ -241,6 +313,8 @@ def main(argv: list[str] | None = None) -> int:
     large = thread_with_messages(emulator, LARGE_THREAD)
     assistant = client.beta.assistants.create(model="gpt-4o").id
     emulator.script.default = lambda turn: REPLY_500
+    files = FakeOpenAI()  # files and stores apart: deleting a file looks through every thread
+    store = store_of_small_files(files.client, settings.store_files)
 
     rows = [
         compare("threads.create + threads.retrieve: fakeai vs canned answers",
@@ -255,9 +329,15 @@ def main(argv: list[str] | None = None) -> int:
         compare("streamed run, 500-char reply, vs the same run polled",
                 streamed_run(client, assistant, stream=True), streamed_run(client, assistant, stream=False),
                 settings, goal=None),
+        compare(f"upload + attach + search of a {BIG_FILE_BYTES // 1_000_000} MB text file vs one threads.create",
+                upload_attach_search(files, big_text()), thread_create(client), settings, goal=GOAL_BIG_FILE),
+        compare(f"one search of a store of {settings.store_files:,} files vs one threads.create",
+                search_store(files.client, store), thread_create(client), settings, goal=GOAL_SEARCH),
     ]
     print(header(settings))
     print(table(rows))
+    print(f"\nA search of a store of {settings.store_files:,} small files costs "
+          f"{rows[-1].measured / 1000:.2f} ms per query.")
     return 0
 
 

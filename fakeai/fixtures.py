@@ -79,6 +79,8 @@ def load(state, schemas, source) -> dict:
         raise errors.unknown_parameter(sorted(unknown)[0])
     created = {}
     for kind, schema, prefix, create in KINDS:
+        if kind not in data:
+            continue
         created[kind] = []
         for index, entry in enumerate(data.get(kind, [])):
             body = dict(entry)

@@ -549,7 +549,7 @@ def test_load_fixtures_over_http(admin, client):
     {"threads": [{"id": "thread_fine"}, {"id": "thread_bad", "colour": "red"}]},
     {"threads": [{"id": "thread_fine"}, {"id": "asst_not_a_thread"}]},
     {"assistants": [{"id": "asst_fine", "model": "gpt-4o"}], "threads": [{"messages": "not a list"}]},
-    {"threads": [{"id": "thread_fine"}], "files": []},
+    {"threads": [{"id": "thread_fine"}], "runs": []},
 ], ids=["unknown-parameter", "wrong-prefix", "wrong-type", "unknown-kind"])
 def test_a_bad_fixture_entry_loads_nothing(fake_openai, admin, bad):
     with pytest.raises(errors.BadRequestError):

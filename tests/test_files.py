@@ -362,6 +362,9 @@ def test_over_http_a_body_past_the_limit_is_refused_unread_and_the_client_carrie
         assert (failure.body["type"], failure.body["param"]) == (IRE, "file")
         assert client.get("/files", cast_to=object)["data"] == []
         assert client.files.create(file=("small.jsonl", b"ok"), purpose="batch").bytes == 2
+    refusal, taken = emulator.requests.filter("createFile")
+    assert (refusal.status, refusal.body) == (400, None)  # never read, so not even summarised
+    assert (taken.status, taken.body) == (200, {"purpose": "batch", "file": {"filename": "small.jsonl", "bytes": 2}})
     assert not emulator.problems
 
 
@@ -509,11 +512,10 @@ def test_an_upload_larger_than_the_file_limit_is_refused_at_creation(api, backen
 
 @pytest.mark.skipif(not hasattr(openai.resources.uploads.Uploads, "upload_file_chunked"),
                     reason=f"no uploads.upload_file_chunked in openai {openai.__version__}")
-def test_upload_file_chunked_sends_parts_of_the_given_size_in_order(api, backend, tmp_path):
-    path = tmp_path / "chunked.jsonl"
-    path.write_bytes(b"0123456789")
-
-    completed = api.uploads.upload_file_chunked(file=path, mime_type="text/jsonl", purpose="batch", part_size=4)
+def test_upload_file_chunked_sends_parts_of_the_given_size_in_order(api, backend):
+    # In-memory bytes: with a path, openai 1.109.1's sync helper leaves the file open (ResourceWarning).
+    completed = api.uploads.upload_file_chunked(file=b"0123456789", filename="chunked.jsonl", bytes=10,
+                                                mime_type="text/jsonl", purpose="batch", part_size=4)
 
     parts = backend.emulator.requests.filter("addUploadPart")
     assert [entry.body["data"]["bytes"] for entry in parts] == [4, 4, 2]

@@ -14,8 +14,10 @@ import time
 import openai
 import pytest
 
+from openai._resource import AsyncAPIResource, SyncAPIResource
+
 from fakeai import FakeOpenAI
-from tests.sdk import wire
+from tests.sdk import Synchronous, wire
 
 IRE = "invalid_request_error"
 AUTO_CHUNKING = {"type": "static", "static": {"max_chunk_size_tokens": 800, "chunk_overlap_tokens": 400}}
@@ -52,10 +54,50 @@ def store_files(api, vs_id: str, **query) -> list[str]:
     return [vs_file.id for vs_file in api.vector_stores.files.list(vs_id, **query)]
 
 
-def slow(progression: str):
-    """An emulator whose ingestion follows ``progression``, and its in-process SDK client."""
-    emulator = FakeOpenAI(progression=progression)
-    return emulator, emulator.client
+@pytest.fixture(params=["sync-in-process", "async-server"])
+def paced(request, live_server, event_loop_for_test):
+    """``paced("reads:3")`` -> (emulator, client): an emulator whose ingestion follows that
+    progression, and an SDK client for it (two of the four ways: enough for both transports)."""
+    server = request.param == "async-server"
+    made = []
+
+    def make(progression: str):
+        emulator = FakeOpenAI(progression=progression, bugs="respond" if server else "raise")
+        made.append(emulator)
+        if not server:
+            return emulator, emulator.client
+        live_server.emulator = emulator
+        client = openai.AsyncOpenAI(api_key="sk-test-paced", base_url=live_server.base_url, max_retries=0)
+        made.append(client)
+        return emulator, Synchronous(client, event_loop_for_test)
+
+    yield make
+    for thing in made:
+        if isinstance(thing, openai.AsyncOpenAI):
+            event_loop_for_test.run_until_complete(thing.close())
+        else:
+            assert not thing.problems, thing.problems
+    if server:
+        live_server.emulator = None
+
+
+@pytest.fixture
+def sleeps(monkeypatch):
+    """Every sleep the SDK's poll helpers take, in seconds (they still sleep)."""
+    taken = []
+    sync_sleep, async_sleep = SyncAPIResource._sleep, AsyncAPIResource._sleep
+
+    def record(self, seconds):
+        taken.append(seconds)
+        sync_sleep(self, seconds)
+
+    async def record_async(self, seconds):
+        taken.append(seconds)
+        await async_sleep(self, seconds)
+
+    monkeypatch.setattr(SyncAPIResource, "_sleep", record)
+    monkeypatch.setattr(AsyncAPIResource, "_sleep", record_async)
+    return taken
 
 
 # --- stores -----------------------------------------------------------------------------------------
@@ -367,7 +409,7 @@ def test_a_csv_file_is_refused_for_retrieval_with_f12_and_changes_nothing(api):
 
 # --- SDK helpers ------------------------------------------------------------------------------------
 
-def test_the_poll_helpers_finish_at_once_obeying_the_poll_after_header(api):
+def test_the_poll_helpers_finish_without_sleeping_when_ingestion_is_immediate(api, sleeps):
     vs = api.vector_stores.create()
     existing = upload(api, "existing.txt", b"already uploaded")
     started = time.monotonic()
@@ -380,7 +422,8 @@ def test_the_poll_helpers_finish_at_once_obeying_the_poll_after_header(api):
     polled = api.vector_stores.file_batches.poll(batch.id, vector_store_id=vs.id)
     again = api.vector_stores.file_batches.create_and_poll(vs.id, file_ids=[existing.id, uploaded.id])
 
-    assert time.monotonic() - started < 1.0  # the SDK sleeps 1 s between polls without the header
+    assert sleeps == []  # the first poll already sees every file settled
+    assert time.monotonic() - started < 5.0
     assert (uploaded.status, uploaded.usage_bytes) == ("completed", len(b"one file") + 1024)
     assert api.files.retrieve(uploaded.id).to_dict()["purpose"] == "assistants"
     assert (attached.status, attached.usage_bytes) == ("completed", len(b"two files") + 1024)
@@ -406,30 +449,30 @@ def test_file_and_batch_answers_carry_the_poll_after_header(api):
     assert [answer.headers.get("openai-poll-after-ms") for answer in answers] == ["1"] * 5
 
 
-def test_the_file_poll_reads_until_the_third_read_completes_the_file():
-    emulator, client = slow("reads:3")
+def test_the_file_poll_sleeps_the_poll_after_header_between_reads_until_the_third_completes(paced, sleeps):
+    emulator, client = paced("reads:3")
     vs = client.vector_stores.create()
     doc = client.files.create(file=("doc.txt", b"hello world!"), purpose="assistants")
-    started = time.monotonic()
 
     done = client.vector_stores.files.create_and_poll(vector_store_id=vs.id, file_id=doc.id)
 
-    assert time.monotonic() - started < 1.0
     assert (done.status, done.usage_bytes) == ("completed", 1036)
     assert len(emulator.requests.filter("getVectorStoreFile")) == 3
+    assert sleeps == [0.001, 0.001]  # openai-poll-after-ms: 1 (the SDK's default is 1 s)
 
 
-def test_the_batch_poll_stops_once_no_file_is_in_progress():
-    emulator, client = slow("reads:2")
+def test_the_batch_poll_stops_once_no_file_is_in_progress(paced, sleeps):
+    emulator, client = paced("reads:2")
     vs = client.vector_stores.create()
     ids = [client.files.create(file=(f"{n}.txt", b"text"), purpose="assistants").id for n in "ab"]
     batch = client.vector_stores.file_batches.create(vs.id, file_ids=ids)
-    assert batch.file_counts.in_progress == 2
+    assert batch.file_counts.to_dict() == counts(in_progress=2, total=2)
 
     done = client.vector_stores.file_batches.poll(batch.id, vector_store_id=vs.id)
 
     assert (done.status, done.file_counts.to_dict()) == ("completed", counts(completed=2, total=2))
     assert len(emulator.requests.filter("getVectorStoreFileBatch")) == 2
+    assert sleeps == [0.001]
 
 
 # --- file batches -----------------------------------------------------------------------------------
@@ -474,8 +517,8 @@ def test_cancelling_a_completed_batch_is_a_200_that_changes_nothing(api):
     assert api.vector_stores.files.retrieve(doc.id, vector_store_id=vs.id).status == "completed"
 
 
-def test_cancelling_an_in_progress_batch_cancels_its_pending_files_and_leaves_settled_ones():
-    emulator, client = slow("reads:2")
+def test_cancelling_an_in_progress_batch_cancels_its_pending_files_and_leaves_settled_ones(paced):
+    emulator, client = paced("reads:2")
     vs = client.vector_stores.create()
     upload_ = lambda name: client.files.create(file=(name, b"hello world!"), purpose="assistants")  # noqa: E731
     settled, first, second = upload_("settled.txt"), upload_("first.txt"), upload_("second.txt")
@@ -495,7 +538,7 @@ def test_cancelling_an_in_progress_batch_cancels_its_pending_files_and_leaves_se
     assert stored["file_counts"] == counts(completed=1, cancelled=2, total=3)
     assert sorted(store_files(client, vs.id, filter="cancelled")) == sorted([first.id, second.id])
     assert client.vector_stores.files.retrieve(first.id, vector_store_id=vs.id).usage_bytes == 0
-    assert client.vector_stores.file_batches.retrieve(batch.id, vector_store_id=vs.id) == cancelled
+    assert client.vector_stores.file_batches.retrieve(batch.id, vector_store_id=vs.id).to_dict() == cancelled.to_dict()
 
 
 @pytest.mark.skipif(not BATCH_FILES_PARAM, reason="file_batches.create(files=...) needs openai >= 2.7.0")
@@ -527,8 +570,8 @@ def test_a_batch_given_both_file_ids_and_files_is_refused_and_changes_nothing(ap
 
 # --- progression ------------------------------------------------------------------------------------
 
-def test_with_reads_3_a_file_is_in_progress_for_two_reads_of_its_store_and_completes_at_the_third():
-    emulator, client = slow("reads:3")
+def test_with_reads_3_a_file_is_in_progress_for_two_reads_of_its_store_and_completes_at_the_third(paced):
+    emulator, client = paced("reads:3")
     doc = client.files.create(file=("doc.txt", b"hello world!"), purpose="assistants")
     vs = client.vector_stores.create(file_ids=[doc.id])
     client.vector_stores.files.update(doc.id, vector_store_id=vs.id, attributes={"a": "b"})  # a write: no read
@@ -543,8 +586,8 @@ def test_with_reads_3_a_file_is_in_progress_for_two_reads_of_its_store_and_compl
     assert (third.status, third.usage_bytes) == ("completed", 1036)
 
 
-def test_with_seconds_5_a_file_completes_once_five_seconds_have_passed():
-    emulator, client = slow("seconds:5")
+def test_with_seconds_5_a_file_completes_once_five_seconds_have_passed(paced):
+    emulator, client = paced("seconds:5")
     doc = client.files.create(file=("doc.txt", b"hello world!"), purpose="assistants")
     vs = client.vector_stores.create()
     client.vector_stores.files.create(vector_store_id=vs.id, file_id=doc.id)
@@ -561,9 +604,8 @@ def test_with_seconds_5_a_file_completes_once_five_seconds_have_passed():
 
 # --- failures ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("data", [b"\xc3\x28", b"", b" \n\t "], ids=["invalid-utf8", "empty", "blank"])
-def test_a_file_that_cannot_be_parsed_fails_and_its_store_still_says_completed(api, data):
-    bad = upload(api, "bad.txt", data)
+def test_a_file_that_cannot_be_parsed_fails_and_a_store_whose_only_file_failed_says_completed(api):
+    bad = upload(api, "bad.txt", b"\xc3\x28")  # not UTF-8
     vs = api.vector_stores.create(file_ids=[bad.id])
 
     failed = wire(api, f"/vector_stores/{vs.id}/files/{bad.id}")
@@ -573,6 +615,21 @@ def test_a_file_that_cannot_be_parsed_fails_and_its_store_still_says_completed(a
     assert (stored["status"], stored["usage_bytes"]) == ("completed", 0)
     assert stored["file_counts"] == counts(failed=1, total=1)
     assert list(api.vector_stores.search(vs.id, query="anything")) == []
+
+
+def test_empty_and_blank_files_fail_too_and_only_the_good_file_is_counted_and_searched(api):
+    ids = [upload(api, name, data).id for name, data in
+           (("empty.txt", b""), ("blank.md", b" \n\t "), ("good.txt", b"hello world!"))]
+    vs = api.vector_stores.create(file_ids=ids)
+
+    listed = wire(api, f"/vector_stores/{vs.id}/files?order=asc")["data"]
+
+    assert [(item["status"], item["last_error"], item["usage_bytes"]) for item in listed] == [
+        ("failed", CANNOT_PARSE, 0), ("failed", CANNOT_PARSE, 0), ("completed", None, 1036)]
+    stored = store_wire(api, vs.id)
+    assert (stored["status"], stored["usage_bytes"]) == ("completed", 1036)
+    assert stored["file_counts"] == counts(completed=1, failed=2, total=3)
+    assert [r.file_id for r in api.vector_stores.search(vs.id, query="hello")] == [ids[2]]
 
 
 def test_utf16_text_with_its_byte_order_mark_is_read(api):
@@ -723,11 +780,13 @@ FILTERS = {
 }
 
 
-@pytest.mark.parametrize("condition, expected", FILTERS.values(), ids=FILTERS.keys())
-def test_filters_pick_files_by_their_attributes(api, pantry, condition, expected):
+def test_filters_pick_files_by_their_attributes(api, pantry):
     vs, _ = pantry
 
-    assert [name for name, _, _ in found(api, vs.id, "green red fruit", filters=condition)] == expected
+    picked = {case: [name for name, _, _ in found(api, vs.id, "green red fruit", filters=condition)]
+              for case, (condition, _) in FILTERS.items()}
+
+    assert picked == {case: expected for case, (_, expected) in FILTERS.items()}
 
 
 def test_a_query_list_scores_each_chunk_by_its_best_query(api, pantry):

@@ -13,7 +13,7 @@ from .listing import list_page
 NOT_DOWNLOADABLE = frozenset({"assistants", "user_data"})
 #: What an upload's File says at once: every create answer from April 2024 on said ``processed``
 #: (files-vector-stores 1.4), so ``files.wait_for_processing`` returns on its first call.
-CREATED_FILE_STATUS = "uploaded"
+CREATED_FILE_STATUS = "processed"
 
 
 def extension(filename: str) -> str:

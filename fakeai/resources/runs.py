@@ -108,6 +108,7 @@ def create_thread_and_run(state: State, body: dict) -> dict:
     assistant = get_assistant(state, body["assistant_id"])
     settings = resolved_settings(state, assistant, body)
     check_references(state, {"tool_resources": body.get("tool_resources")})
+    check_references(state, body.get("thread") or {}, "thread")
     thread_request = dict(body.get("thread") or {})
     if body.get("tool_resources") and "tool_resources" not in thread_request:
         thread_request["tool_resources"] = body["tool_resources"]
