@@ -149,7 +149,7 @@ class Application:
             content_type, payload = "text/event-stream; charset=utf-8", RunStream(
                 state, body.thread, body.progress, body.prelude, lock=self.lock, check=self.check_event,
                 record=entry.events.append, cut_after=fault.cut_stream_after if fault else None,
-                chunk_size=self.stream_chunk_size)
+                chunk_size=self.stream_chunk_size, query=body.query)
         elif isinstance(body, Binary):  # a download: the bytes as stored, never copied into the journal
             content_type, payload = "application/octet-stream", body.data
             extra = {"content-disposition": f'attachment; filename="{body.filename}"'}

@@ -19,6 +19,7 @@ class Streamed:
     thread: object
     progress: object
     prelude: list
+    query: dict = field(default_factory=dict)  # the request's query (include[] shapes step events)
 
 
 def streamed_if_asked(call, record, run: dict, prelude: list):
@@ -28,7 +29,7 @@ def streamed_if_asked(call, record, run: dict, prelude: list):
     progress = record.progress[run["id"]]
     if progress.events is None:
         progress.events = []
-    return Streamed(record, progress, prelude)
+    return Streamed(record, progress, prelude, call.query)
 
 
 @dataclass

@@ -19,6 +19,7 @@ import json
 from typing import Callable, Iterable, Iterator
 
 from .resources.run_engine import RESTING, Machine
+from .resources.runs import with_included
 
 DEFAULT_CHUNK_SIZE = 16
 DONE = b"event: done\ndata: [DONE]\n\n"
@@ -95,13 +96,17 @@ def tool_call_deltas(step: dict, size: int) -> Iterator[dict]:
             yield delta({"index": index, "id": call["id"], "type": "file_search", "file_search": {}})
 
 
-def wire_events(events: Iterable[tuple[str, dict]], size: int) -> Iterator[tuple[str, dict]]:
-    """The engine's record -> the events the API sends (deltas cut from finished objects)."""
+def wire_events(events: Iterable[tuple[str, dict]], size: int, query: dict | None = None
+                ) -> Iterator[tuple[str, dict]]:
+    """The engine's record -> the events the API sends (deltas cut from finished objects). Steps
+    show file search results' content only when the request's ``include[]`` (``query``) asks."""
     for name, data in events:
         if name == "thread.message.delta":
             yield from ((name, delta) for delta in message_deltas(data["message"], size))
         elif name == "thread.run.step.delta":
             yield from ((name, delta) for delta in tool_call_deltas(data["step"], size))
+        elif name.startswith("thread.run.step."):
+            yield name, with_included(data, query or {})
         else:
             yield name, data
 
@@ -120,7 +125,7 @@ class RunStream:
 
     def __init__(self, state, thread, progress, prelude: list, *, lock, check: Callable,
                  record: Callable = lambda name, data: None, cut_after: int | None = None,
-                 chunk_size: int = DEFAULT_CHUNK_SIZE):
+                 chunk_size: int = DEFAULT_CHUNK_SIZE, query: dict | None = None):
         self.machine = Machine(state, thread, progress)
         self.progress = progress
         self.prelude = [(name, copy.deepcopy(data)) for name, data in prelude]
@@ -129,6 +134,7 @@ class RunStream:
         self.record = record
         self.cut_after = cut_after  # an injected fault: the connection drops after this many events
         self.chunk_size = chunk_size
+        self.query = query  # the request's checked query (its include[])
         self.sent = 0
 
     def __iter__(self) -> Iterator[bytes]:
@@ -149,7 +155,7 @@ class RunStream:
                 self.progress.events = None
 
     def written(self, events) -> Iterator[bytes]:
-        for name, data in wire_events(events, self.chunk_size):
+        for name, data in wire_events(events, self.chunk_size, self.query):
             if self.cut_after is not None and self.sent >= self.cut_after:
                 raise StreamCut
             self.check(schema_of(name), data)

@@ -274,7 +274,7 @@ def cancel_file_batch(state: State, record: VectorStoreRecord, batch: BatchRecor
     """Files still in progress end ``cancelled`` and so does the batch; a finished batch is answered
     unchanged (observed: a cancel of a completed batch is a 200)."""
     if batch.batch["status"] == "in_progress":
-        pass
+        ingestion.cancel_pending(state, record, batch.file_ids)
         batch.batch["status"] = "cancelled"
     return batch.batch
 
