@@ -18,8 +18,8 @@ Check = Callable[[object], bool]
 
 #: Keywords that only annotate: they never make an instance invalid (format is not asserted by
 #: jsonschema's default validators either).
-ANNOTATIONS = {"$schema", "$comment", "default", "format", "x-fakeai-expected", "x-fakeai-wording", "title",
-               "description"}
+ANNOTATIONS = {"$schema", "$comment", "default", "format", "x-fakeai-expected", "x-fakeai-wording",
+               "x-fakeai-keep-null", "title", "description"}
 KEYWORDS = {"$ref", "type", "enum", "const", "properties", "required", "additionalProperties", "items",
             "minItems", "maxItems", "minLength", "maxLength", "minimum", "maximum", "pattern",
             "maxProperties", "minProperties", "propertyNames", "anyOf", "oneOf", "allOf"} | ANNOTATIONS

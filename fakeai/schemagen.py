@@ -121,6 +121,13 @@ OVERLAYS: tuple[tuple[str, str, dict, str], ...] = (
         "$ref": None, "anyOf": [{"$ref": "VectorStoreExpirationAfter.json"}, {"type": "null"}]},
      "A store without an expiry policy answers expires_after: null (files-vector-stores 3.3, "
      "ruby-openai cassette vector_stores_create)."),
+    ("UpdateVectorStoreRequest.json", "/properties/expires_after", {
+        "allOf": None, "anyOf": [{"$ref": "VectorStoreExpirationAfter.json"}, {"type": "null"}],
+        "x-fakeai-keep-null": True},
+     "null removes the store's expiry policy (files-vector-stores 3.2: nullable = remove policy); the "
+     "spec's allOf [policy, {nullable}] refuses the null it documents."),
+    ("UpdateVectorStoreRequest.json", "/properties/name", {"x-fakeai-keep-null": True},
+     "null clears the name (the spec types it nullable; a store without a name answers name: null)."),
     ("VectorStoreFileBatchObject.json", "/properties/object", {
         "enum": ["vector_store.file_batch", "vector_store.files_batch"]},
      "Batches say 'vector_store.file_batch' on the wire (files-vector-stores pitfall 2, ruby-openai "

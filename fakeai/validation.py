@@ -134,13 +134,15 @@ class Schemas:
         return self.check_request(name, body)
 
     def drop_optional_nulls(self, value, schema: dict):
-        """Real clients send null for "not given" (api-notes §0.1 #11); treat it as absent."""
+        """Real clients send null for "not given" (api-notes §0.1 #11); treat it as absent, except where
+        an overlay says null means something (``x-fakeai-keep-null``: clearing a vector store's policy)."""
         schema = self.resolve(schema)
         if isinstance(value, dict) and "properties" in schema:
             required = set(schema.get("required", ()))
             properties = schema["properties"]
             return {key: (self.drop_optional_nulls(item, properties[key]) if key in properties else item)
-                    for key, item in value.items() if item is not None or key in required}
+                    for key, item in value.items()
+                    if item is not None or key in required or properties.get(key, {}).get("x-fakeai-keep-null")}
         if isinstance(value, list) and isinstance(schema.get("items"), dict):
             return [self.drop_optional_nulls(item, schema["items"]) for item in value]
         return value
