@@ -579,6 +579,29 @@ def test_a_run_using_a_thread_store_that_expired_fails_with_a_server_error_namin
     assert get(api, f"/threads/{thread.id}/messages", run_id=run.id)["data"] == []
 
 
+def test_a_file_search_attachment_does_not_bring_an_expired_thread_store_back_to_life(api, backend):
+    """Expired is terminal (files-vector-stores 3.4): now >= expires_at. Whether the API refused the
+    attachment (as fakeai refuses a file attached to an expired store) or gave the thread a new store
+    is not on record; either way the expired store is not written to and its expiry does not move."""
+    manual, recipe = upload(api), upload(api, "recipe.md", RECIPE)
+    thread = api.beta.threads.create(messages=[{"role": "user", "content": QUESTION,
+                                                "attachments": [attachment(manual.id, "file_search")]}])
+    store_id = thread_store(api, thread.id)
+    expires_at = api.vector_stores.retrieve(store_id).expires_at
+    backend.emulator.advance_time(8 * DAY)
+
+    try:
+        api.beta.threads.messages.create(thread.id, role="user", content="And this.",
+                                         attachments=[attachment(recipe.id, "file_search")])
+    except openai.BadRequestError as refusal:
+        assert refusal.body["message"] == f"Vector store '{store_id}' has expired"
+
+    store = api.vector_stores.retrieve(store_id)
+    assert (store.status, store.expires_at, store.file_counts.model_dump()) == (
+        "expired", expires_at, counts(completed=1))
+    assert store_file_ids(api, store_id) == [manual.id]
+
+
 def test_a_store_one_second_short_of_its_seven_idle_days_still_serves_a_run(api, backend):
     manual = upload(api)
     assistant = api.beta.assistants.create(model="gpt-4o", tools=[{"type": "file_search"}])
@@ -719,6 +742,17 @@ def test_fixtures_load_files_vector_stores_and_assistants_with_their_ids(fake_op
     run = client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id="asst_support")
     annotation = reply(client, thread.id, run.id)["content"][0]["text"]["annotations"][0]
     assert annotation["file_citation"] == {"file_id": "file-manual"}
+
+
+@pytest.mark.fake_openai(progression="seconds:60")
+def test_the_files_of_a_fixture_vector_store_are_ingested_already_whatever_the_progression(fake_openai):
+    client = fake_openai.client
+
+    fake_openai.load(MANUAL_FIXTURE)
+
+    assert client.vector_stores.files.retrieve("file-manual", vector_store_id="vs_docs").status == "completed"
+    store = client.vector_stores.retrieve("vs_docs")
+    assert (store.status, store.file_counts.model_dump()) == ("completed", counts(completed=1))
 
 
 def test_a_bad_files_or_vector_stores_fixture_entry_loads_nothing(fake_openai):

@@ -174,7 +174,8 @@ def test_a_static_strategy_cuts_overlapping_chunks_each_billed_with_its_embeddin
 
     # windows of 100 words starting every 50: words 0-99 and 50-149, 100*4 + 99 = 499 bytes each
     first, second = " ".join(words[0:100]), " ".join(words[50:150])
-    assert [chunk.text for chunk in api.vector_stores.files.content(source.id, vector_store_id=vs.id)] == [first, second]
+    content = api.vector_stores.files.content(source.id, vector_store_id=vs.id)
+    assert [chunk.text for chunk in content] == [first, second]
     assert api.vector_stores.files.retrieve(source.id, vector_store_id=vs.id).usage_bytes == 2 * (499 + 1024) == 3046
     assert store_wire(api, vs.id)["usage_bytes"] == 3046
     # search answers per chunk: a word of the overlap is in both, a late word only in the second
@@ -250,6 +251,15 @@ def test_a_store_id_without_the_vs_prefix_is_refused_before_anything_else(api):
                  lambda: api.vector_stores.files.create(vector_store_id="abc", file_id="file-missing"),
                  lambda: list(api.vector_stores.search("abc", query="x"))):
         refused(call, 400, bad)
+
+
+def test_an_expiry_of_0_or_366_days_is_refused_with_the_bound_error_and_no_store_is_made(api):
+    for days, bound, code in ((0, "below minimum value. Expected a value >= 1", "integer_below_min_value"),
+                              (366, "above maximum value. Expected a value <= 365", "integer_above_max_value")):
+        refused(lambda: api.vector_stores.create(expires_after={"anchor": "last_active_at", "days": days}), 400,
+                {"message": f"Invalid 'expires_after.days': integer {bound}, but got {days} instead.",
+                 "type": IRE, "param": "expires_after.days", "code": code})
+    assert list(api.vector_stores.list()) == []
 
 
 # --- vector store files -----------------------------------------------------------------------------
@@ -531,7 +541,8 @@ def test_cancelling_an_in_progress_batch_cancels_its_pending_files_and_leaves_se
 
     cancelled = client.vector_stores.file_batches.cancel(batch.id, vector_store_id=vs.id)
 
-    assert (cancelled.status, cancelled.file_counts.to_dict()) == ("cancelled", counts(completed=1, cancelled=2, total=3))
+    assert cancelled.status == "cancelled"
+    assert cancelled.file_counts.to_dict() == counts(completed=1, cancelled=2, total=3)
     for _ in range(3):  # later reads move nothing
         stored = wire(client, f"/vector_stores/{vs.id}")
     assert (stored["status"], stored["usage_bytes"]) == ("completed", 1036)
@@ -539,6 +550,17 @@ def test_cancelling_an_in_progress_batch_cancels_its_pending_files_and_leaves_se
     assert sorted(store_files(client, vs.id, filter="cancelled")) == sorted([first.id, second.id])
     assert client.vector_stores.files.retrieve(first.id, vector_store_id=vs.id).usage_bytes == 0
     assert client.vector_stores.file_batches.retrieve(batch.id, vector_store_id=vs.id).to_dict() == cancelled.to_dict()
+
+
+def test_an_unknown_batch_is_the_f14_404(api):
+    vs = api.vector_stores.create()
+    missing = {"message": "No vector store file batch found with id 'vsfb_missing'.", "type": IRE, "param": None,
+               "code": None}
+
+    for call in (lambda: api.vector_stores.file_batches.retrieve("vsfb_missing", vector_store_id=vs.id),
+                 lambda: api.vector_stores.file_batches.cancel("vsfb_missing", vector_store_id=vs.id),
+                 lambda: list(api.vector_stores.file_batches.list_files("vsfb_missing", vector_store_id=vs.id))):
+        refused(call, 404, missing)
 
 
 @pytest.mark.skipif(not BATCH_FILES_PARAM, reason="file_batches.create(files=...) needs openai >= 2.7.0")
@@ -797,6 +819,9 @@ def test_a_query_list_scores_each_chunk_by_its_best_query(api, pantry):
         ("apples.txt", 1.0, APPLES), ("bananas.md", 1.0, BANANAS)]
     page = api.post(f"/vector_stores/{vs.id}/search", body={"query": ["apples", "tea lemon"]}, cast_to=object)
     assert page["search_query"] == ["apples", "tea lemon"]
+    rewritten = api.post(f"/vector_stores/{vs.id}/search", body={"query": "Apples?", "rewrite_query": True},
+                         cast_to=object)
+    assert (rewritten["search_query"], [item["score"] for item in rewritten["data"]]) == (["Apples?"], [1.0])
 
 
 def test_the_same_search_twice_gives_the_same_results(api, pantry):

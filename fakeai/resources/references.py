@@ -93,17 +93,24 @@ def tool_resources(state: State, value: dict | None, *, helper_expiry: dict | No
 
 
 def index_attachments(state: State, thread: dict, messages) -> None:
-    """file_search attachments join the thread's vector store (one is made if the thread has none)."""
+    """file_search attachments join the thread's vector store (one is made if the thread has none, or
+    only an expired one)."""
     wanted = [attachment["file_id"] for message in messages for attachment in message["attachments"]
               if any(tool["type"] == "file_search" for tool in attachment["tools"])]
     if not wanted:
         return
     search = thread["tool_resources"].setdefault("file_search", {"vector_store_ids": []})
-    if not any(store_id in state.store_records for store_id in search["vector_store_ids"]):
+    usable = [state.store_records[store_id] for store_id in search["vector_store_ids"]
+              if store_id in state.store_records]
+    for record in usable:
+        vector_stores.ingestion.expire_if_due(state, record)
+    usable = [record for record in usable if record.store["status"] != "expired"]
+    if usable:
+        record = usable[0]
+    else:  # none, or deleted or expired since: a new store takes its place (unverified)
         store = vector_stores.create_vector_store(state, {}, expires_after=vector_stores.THREAD_STORE_EXPIRY)
         search["vector_store_ids"] = [store["id"]]
-    record = next(state.store_records[store_id] for store_id in search["vector_store_ids"]
-                  if store_id in state.store_records)
+        record = state.store_records[store["id"]]
     vector_stores.ingestion.touch(state, record)
     for file_id in dict.fromkeys(wanted):
         vector_stores.attach(state, record, file_id, None, None)
