@@ -173,13 +173,13 @@ class Application:
         if request.withheld:
             raise errors.file_too_large(request.withheld, state.max_file_bytes)
         fields, files = parse_form(request)
+        for name, spec in self.schemas.documents[route.body + ".json"].get("properties", {}).items():
+            if spec.get("format") == "binary" and name not in files and name in fields:
+                files[name] = FilePart("", fields.pop(name).encode("utf-8"))  # curl -F data=text
         entry.raw_body = json.dumps({**fields.to_dict(), **{
             name: {"filename": part.filename, "bytes": len(part.data)} for name, part in files.items()}}).encode()
         body = self.schemas.check_form(route.body, MultiDict([*fields.items(multi=True), *(
             (name, part.filename) for name, part in files.items())]))
-        for part in files.values():
-            if len(part.data) > state.max_file_bytes:
-                raise errors.file_too_large(len(part.data), state.max_file_bytes)
         return body, files
 
     def dispatch(self, state: State, request: RawRequest, key: str | None, matched,

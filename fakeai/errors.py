@@ -316,9 +316,11 @@ def invalid_extension(extension: str) -> APIError:  # F5: message verified; para
     return BadRequestError(f"Invalid extension {extension}. Supported formats: {formats}", param="file")
 
 
-def file_too_large(size: int, limit: int) -> APIError:  # F7: all unverified (the notes' recommendation)
-    return BadRequestError(f"File is too large: {size} bytes. The maximum size of a file is {limit} bytes.",
-                           param="file")
+def file_too_large(size: int, limit: int, param: str = "file") -> APIError:
+    """F7: a file, an upload or an upload part over its limit (unverified: the notes' recommendation)."""
+    what = {"file": "a file", "bytes": "an upload", "data": "an upload part"}[param]
+    return BadRequestError(f"File is too large: {size} bytes. The maximum size of {what} is {limit} bytes.",
+                           param=param)
 
 
 def not_multipart(content_type: str) -> APIError:

@@ -499,13 +499,16 @@ def test_an_unknown_upload_answers_404(api):
     refused(lambda: api.uploads.cancel("upload_x"), 404, not_found, openai.NotFoundError)
 
 
-def test_an_upload_larger_than_the_file_limit_is_refused_at_creation(api, backend):
+def test_an_upload_may_declare_up_to_8_gb_and_no_more(api, backend):
+    """The spec: 'An Upload can accept at most 8 GB in total' (its createUpload example declares
+    2 GB); the 512 MB limit is the Files endpoint's, not the Uploads API's."""
     backend.emulator.state.max_file_bytes = 1000
 
-    failure = refused(lambda: create_upload(api, 1001), 400)
+    failure = refused(lambda: create_upload(api, 8 * 1024 ** 3 + 1), 400)
 
-    assert failure.body["type"] == IRE
-    assert create_upload(api, 1000).status == "pending"
+    assert (failure.body["type"], failure.body["param"]) == (IRE, "bytes")
+    assert create_upload(api, 8 * 1024 ** 3).status == "pending"
+    assert create_upload(api, 2147483648).status == "pending"
 
 
 @pytest.mark.skipif(not hasattr(openai.resources.uploads.Uploads, "upload_file_chunked"),

@@ -300,10 +300,12 @@ def parse_curl(command: str) -> CurlRequest:
     if body is not None:
         body, left_out = without_elided_members(body)
     implied = "POST" if body is not None or form else "GET"
-    return CurlRequest(method or implied, url, headers, body, tuple(form), output, tuple(defects), tuple(left_out))
+    return CurlRequest(method or implied, url, headers, body, tuple(form), output, tuple(defects),
+                       tuple(left_out))
 
 
-def intended_request(request: CurlRequest, route, example_response: dict | None) -> tuple[CurlRequest, list[str]]:
+def intended_request(request: CurlRequest, route, example_response: dict | None
+                     ) -> tuple[CurlRequest, list[str]]:
     """The request the example means, and where its curl command says otherwise: the operation's
     method and path, with the example's ids. A url that names a path parameter instead of an id
     (``/files/{file_id}``) gets the one the example response shows: the key of that name, or, for
@@ -489,6 +491,67 @@ def response_schema(operation: dict) -> dict:
     return json_schema_of(operation["responses"]["200"]["content"])
 
 
+def type_allows(declared, value) -> bool:
+    """A JSON Schema ``type`` (one or a list) admits ``value``; a number may be an integer."""
+    kinds = declared if isinstance(declared, list) else [declared]
+    return any(json_type(value) == kind or (kind == "number" and json_type(value) == "integer")
+               for kind in kinds)
+
+
+def allows(spec: dict, schema: dict, value) -> bool:
+    """Whether ``schema`` admits ``value`` as far as its types, enums and consts say (an object's or
+    a list's members are not looked at here)."""
+    schema = resolve(spec, schema)
+    for key in ("anyOf", "oneOf"):
+        if key in schema and not any(allows(spec, alternative, value) for alternative in schema[key]):
+            return False
+    if "allOf" in schema and not all(allows(spec, part, value) for part in schema["allOf"]):
+        return False
+    if "type" in schema and not type_allows(schema["type"], value):
+        return False
+    if isinstance(value, (dict, list)):
+        return True
+    return value in schema.get("enum", [value]) and schema.get("const", value) == value
+
+
+def what_it_allows(spec: dict, schema: dict) -> str:
+    kinds = branches(spec, schema)
+    enums = [value for branch in kinds for value in branch.get("enum", [])]
+    if enums:
+        return " or ".join(map(repr, enums))
+    types = [kind for branch in kinds if "type" in branch
+             for kind in (branch["type"] if isinstance(branch["type"], list) else [branch["type"]])]
+    return "a value of type " + " or ".join(dict.fromkeys(types))
+
+
+def values_the_schema_rules_out(spec: dict, value, schema: dict, where: tuple = ()) -> list[tuple]:
+    """(path, what the schema allows there) for each value of ``value`` that the schema's types,
+    enums and consts rule out at a key it declares (a null or elided value shows nothing)."""
+    if value is None or value == ELIDED:
+        return []
+    if not allows(spec, schema, value):
+        return [(where, what_it_allows(spec, schema))]
+    alternatives = branches(spec, schema)
+    if isinstance(value, dict):
+        found = []
+        for key, item in value.items():
+            declared = [b["properties"][key] for b in alternatives if key in b.get("properties", {})]
+            if declared:
+                found += values_the_schema_rules_out(spec, item, {"anyOf": declared}, (*where, key))
+        return found
+    if isinstance(value, list):
+        items = [b["items"] for b in alternatives if "items" in b]
+        return [found for index, item in enumerate(value) if items
+                for found in values_the_schema_rules_out(spec, item, {"anyOf": items}, (*where, index))]
+    return []
+
+
+def at(value, path: tuple):
+    for step in path:
+        value = value[step]
+    return value
+
+
 def creatable_fields(spec: dict, operation_id: str) -> set[str]:
     """The fields the create request of ``operation_id`` accepts (its spec request schema)."""
     [route] = [route for route in ROUTES if route.operation == operation_id]
@@ -512,6 +575,20 @@ SCRIPTED_REPLY = "The reply of a run an API reference example names."
 
 #: The MIME type an Upload of a file so named declares (the createUpload example's for JSONL).
 MIME_TYPES = {"jsonl": "text/jsonl", "txt": "text/plain", "pdf": "application/pdf"}
+#: How long after its creation a File may expire: ``expires_after.seconds`` (the spec's
+#: FileExpirationAfter; files-vector-stores 1.2).
+FILE_EXPIRY_SECONDS = (3600, 2_592_000)
+#: An Upload expires an hour after its creation (the spec's createUpload text; files-vector-stores 2).
+UPLOAD_LIFETIME = 3600
+
+
+def expiry_shown(file: dict) -> dict | None:
+    """The ``expires_after`` a File shown expiring (as a File can) was uploaded with."""
+    created, expires = file.get("created_at"), file.get("expires_at")
+    if isinstance(created, int) and isinstance(expires, int) and \
+            FILE_EXPIRY_SECONDS[0] <= expires - created <= FILE_EXPIRY_SECONDS[1]:
+        return {"anchor": "created_at", "seconds": expires - created}
+    return None
 
 
 def kind_of(placeholder: str) -> str:
@@ -796,10 +873,13 @@ class ExampleObjects:
 
     # --- files, uploads and vector stores -------------------------------------------------------
 
-    def new_file(self, filename: str, purpose: str, text: str | None = None) -> str:
-        """An upload of a file so named, its bytes made up (``text``, if given); its real id."""
+    def new_file(self, filename: str, purpose: str, text: str | None = None,
+                 expires_after: dict | None = None) -> str:
+        """An upload of a file so named, its bytes made up (``text``, if given), with the expiry
+        policy given; its real id."""
         content = made_up_content(filename, text)
-        file = self.api.files.create(file=(filename, content), purpose=purpose)
+        policy = {"expires_after": expires_after} if expires_after else {}
+        file = self.api.files.create(file=(filename, content), purpose=purpose, **policy)
         self.contents[file.id] = content
         return file.id
 
@@ -808,8 +888,10 @@ class ExampleObjects:
         ``file_id`` with its ``filename``."""
         shown = {}
         for obj in objects_in(self.response):
-            if (obj.get("object") == "file" and obj.get("id") == placeholder) or obj.get("file_id") == placeholder:
-                shown.update({key: obj[key] for key in ("filename", "purpose") if key in obj})
+            if obj.get("object") == "file" and obj.get("id") == placeholder:
+                shown.update(obj)
+            elif obj.get("file_id") == placeholder and "filename" in obj:
+                shown["filename"] = obj["filename"]
         return shown
 
     def file(self, placeholder: str, *, for_retrieval: bool = False) -> str:
@@ -822,7 +904,9 @@ class ExampleObjects:
         filename, purpose = (f"{placeholder}.txt", "assistants") if for_retrieval else (
             f"{placeholder}.jsonl", "fine-tune")
         shown = self.file_shown(placeholder)
-        return self.remember(placeholder, self.new_file(shown.get("filename", filename), shown.get("purpose", purpose)))
+        made = self.new_file(shown.get("filename", filename), shown.get("purpose", purpose),
+                             expires_after=expiry_shown(shown))
+        return self.remember(placeholder, made)
 
     def store_file(self, placeholder: str, store_id: str) -> str:
         """A File attached to the store, with the attributes and chunking the example shows of it
@@ -842,12 +926,13 @@ class ExampleObjects:
             return self.real_ids[placeholder]
         shown = self.shown.get(placeholder, {})
         declared = resolve(self.spec, {"$ref": "#/components/schemas/VectorStoreObject"})["properties"]
-        fields = create_fields(self.spec, "createVectorStore",
-                               {key: value for key, value in shown.items() if key in declared}, self.request_body)
+        shown_declared = {key: value for key, value in shown.items() if key in declared}
+        fields = create_fields(self.spec, "createVectorStore", shown_declared, self.request_body)
         counts = shown.get("file_counts", {})
         if counts.get("cancelled"):
             raise NotImplementedError("a store with cancelled files")
-        file_ids = [self.new_file(f"{placeholder}-{number}.txt", "assistants") for number in range(counted(counts))]
+        file_ids = [self.new_file(f"{placeholder}-{number}.txt", "assistants")
+                    for number in range(counted(counts))]
         for file_id in file_ids[:counts.get("failed", 0)]:
             self.script.fail_ingestion(file_id)
         store = self.api.vector_stores.create(**fields, **({"file_ids": file_ids} if file_ids else {}))
@@ -875,7 +960,7 @@ class ExampleObjects:
         data = made_up_content(filename)
         upload = self.api.uploads.create(filename=filename, purpose=shown.get("purpose", "fine-tune"),
                                          bytes=len(data) * max(len(parts), 1),
-                                         mime_type=MIME_TYPES[filename.rsplit(".", 1)[-1]])
+                                         mime_type=MIME_TYPES.get(filename.rsplit(".", 1)[-1], "text/plain"))
         for part in parts:
             self.remember(part, self.api.uploads.parts.create(upload.id, data=data).id)
         return self.remember(placeholder, upload.id)
@@ -973,6 +1058,17 @@ def echoed_values(request_body: dict, example_response: dict) -> dict:
     return {key: stored_form(key, value) for key, value in request_body.items() if key in example_response}
 
 
+def uploaded_file_values(request: CurlRequest, example_response: dict) -> dict:
+    """What the answer to a form uploading one file says of it, as far as the example shows: its
+    ``filename`` (the part's, verbatim) and its ``bytes`` (files-vector-stores 1.2)."""
+    files = multipart_of(request.form)[1] if request.form else []
+    if len(files) != 1:
+        return {}
+    [(_, (filename, content))] = files
+    told = {"filename": filename, "bytes": len(content)}
+    return {key: value for key, value in told.items() if key in example_response}
+
+
 def without(value, paths: list[tuple]):
     """A copy of ``value`` without the keys at ``paths`` (as ``undeclared_keys`` gives them)."""
     value = json.loads(json.dumps(value))
@@ -1011,8 +1107,71 @@ def test_the_curl_parser_reads_method_url_headers_and_the_body_as_written():
     assert parse_curl("curl https://api.openai.com/v1/threads/thread_x").method == "GET"
 
 
+def test_the_curl_parser_reads_form_fields_uploaded_files_and_where_a_download_goes():
+    command = ("curl https://api.openai.com/v1/files \\\n  -F purpose=\"fine-tune\" \\\n"
+               "  -F file=\"@data/mydata.jsonl\" \\\n  -F expires_after[seconds]=3600 > out.jsonl")
+
+    request = parse_curl(command)
+
+    assert (request.method, request.path, request.output, request.defects) == (
+        "POST", "/files", "out.jsonl", ())
+    assert request.form == (
+        ("purpose", "fine-tune"), ("file", "@data/mydata.jsonl"), ("expires_after[seconds]", "3600"))
+    assert request.json_body() == {"purpose": "fine-tune", "file": "data/mydata.jsonl",
+                                   "expires_after": {"seconds": "3600"}}
+    fields, files = multipart_of(request.form)
+    assert fields == {"purpose": "fine-tune", "expires_after[seconds]": "3600"}
+    assert [(name, filename) for name, (filename, _) in files] == [("file", "mydata.jsonl")]
+    assert parse_curl('curl https://api.openai.com/v1/uploads/upload_x/parts -F data="abc"').method == "POST"
+    assert parse_curl("curl https://api.openai.com/v1/files/file-x/content > file.jsonl").method == "GET"
+
+
+def test_the_curl_parser_reads_a_command_as_meant_and_names_what_a_shell_would_trip_on():
+    command = ("curl https://api.openai.com/v1/vector_stores/vs_x\n"
+               "  -H \"Content-Type: application/json \\\n"
+               "  -d '{\"name\": \"n\"}'\n")
+
+    request = parse_curl(command)
+
+    assert request.defects == (
+        "line 1 ends without a backslash, so a shell ends the command there: "
+        "curl https://api.openai.com/v1/vector_stores/vs_x",
+        "line 2 leaves a double quote open: -H \"Content-Type: application/json \\")
+    assert (request.method, request.headers, request.json_body()) == (
+        "POST", {"Content-Type": "application/json"}, {"name": "n"})
+
+
+def test_hand_written_json_is_read_as_the_json_it_stands_for():
+    text = ('{\n  id: "a, b: c",\n  "parts": [{"x": 1},\n    ...\n  ],\n  "chunking": {...},\n'
+            '  "deleted": true,\n}')
+
+    assert read_example_json(text) == {"id": "a, b: c", "parts": [{"x": 1}], "chunking": ELIDED,
+                                       "deleted": True}
+    request = parse_curl("curl https://api.openai.com/v1/vector_stores/vs_x/search "
+                         "-d '{\"query\": \"q\", \"filters\": {...}}'")
+    assert (request.body, request.left_out, request.json_body()) == (
+        '{"query": "q"}', ("filters",), {"query": "q"})
+
+
+def test_a_request_goes_with_its_operations_method_to_its_path_with_the_ids_the_example_shows(spec):
+    route, _ = route_and_operation(spec, "cancelVectorStoreFileBatch")
+    written = parse_curl("curl https://api.openai.com/v1/vector_stores/vs_a/files_batches/vsfb_b/cancel")
+
+    request, said = intended_request(written, route, {})
+
+    assert (request.method, request.path) == ("POST", "/vector_stores/vs_a/file_batches/vsfb_b/cancel")
+    assert said == ["its url says 'files_batches' where the operation's path says 'file_batches'",
+                    "its curl command sends GET, but the operation is a POST"]
+    route, _ = route_and_operation(spec, "updateVectorStoreFileAttributes")
+    written = parse_curl("curl https://api.openai.com/v1/vector_stores/{vector_store_id}/files/{file_id} "
+                         "-d '{}'")
+    request, said = intended_request(written, route, {"id": "file-a", "vector_store_id": "vs_b"})
+    assert (request.method, request.path, said) == ("POST", "/vector_stores/vs_b/files/file-a", [])
+
+
 def route_and_operation(spec: dict, operation_id: str):
-    [(route, operation)] = [(route, op) for route, op in served_operations(spec) if op["operationId"] == operation_id]
+    [(route, operation)] = [(route, operation) for route, operation in served_operations(spec)
+                            if operation["operationId"] == operation_id]
     return route, operation
 
 
@@ -1023,7 +1182,8 @@ NOTES = {
     "VectorStoreFileBatchObject": "files-vector-stores §0.1 #2, §5",
     "VectorStoreSearchResultsPage": "files-vector-stores §6",
     "RunObject": "threads-api §5.4", "ListRunsResponse": "threads-api §5.4",
-    "file": "files-vector-stores §1.4", "upload": "files-vector-stores §2", "vector_store": "files-vector-stores §3.3",
+    "file": "files-vector-stores §1.4", "upload": "files-vector-stores §2",
+    "vector_store": "files-vector-stores §3.3",
     "vector_store.file": "files-vector-stores §4.2", "vector_store.file_batch": "files-vector-stores §5",
 }
 
@@ -1048,69 +1208,9 @@ def described_response_keys(operation: dict, paths: list[tuple]) -> list[str]:
             for path in paths]
 
 
-def type_allows(declared, value) -> bool:
-    """A JSON Schema ``type`` (one or a list) admits ``value``; a number may be an integer."""
-    kinds = declared if isinstance(declared, list) else [declared]
-    return any(json_type(value) == kind or (kind == "number" and json_type(value) == "integer") for kind in kinds)
-
-
-def allows(spec: dict, schema: dict, value) -> bool:
-    """Whether ``schema`` admits ``value`` as far as its types, enums and consts say (an object's or
-    a list's members are not looked at here)."""
-    schema = resolve(spec, schema)
-    for key in ("anyOf", "oneOf"):
-        if key in schema and not any(allows(spec, alternative, value) for alternative in schema[key]):
-            return False
-    if "allOf" in schema and not all(allows(spec, part, value) for part in schema["allOf"]):
-        return False
-    if "type" in schema and not type_allows(schema["type"], value):
-        return False
-    if isinstance(value, (dict, list)):
-        return True
-    return value in schema.get("enum", [value]) and schema.get("const", value) == value
-
-
-def what_it_allows(spec: dict, schema: dict) -> str:
-    kinds = branches(spec, schema)
-    enums = [value for branch in kinds for value in branch.get("enum", [])]
-    if enums:
-        return " or ".join(map(repr, enums))
-    types = [kind for branch in kinds if "type" in branch
-             for kind in (branch["type"] if isinstance(branch["type"], list) else [branch["type"]])]
-    return "a value of type " + " or ".join(dict.fromkeys(types))
-
-
-def values_the_schema_rules_out(spec: dict, value, schema: dict, where: tuple = ()) -> list[tuple[tuple, str]]:
-    """(path, what the schema allows there) for each value of ``value`` that the schema's types,
-    enums and consts rule out at a key it declares (a null or elided value shows nothing)."""
-    if value is None or value == ELIDED:
-        return []
-    if not allows(spec, schema, value):
-        return [(where, what_it_allows(spec, schema))]
-    alternatives = branches(spec, schema)
-    if isinstance(value, dict):
-        found = []
-        for key, item in value.items():
-            declared = [b["properties"][key] for b in alternatives if key in b.get("properties", {})]
-            if declared:
-                found += values_the_schema_rules_out(spec, item, {"anyOf": declared}, (*where, key))
-        return found
-    if isinstance(value, list):
-        items = [b["items"] for b in alternatives if "items" in b]
-        return [found for index, item in enumerate(value) if items
-                for found in values_the_schema_rules_out(spec, item, {"anyOf": items}, (*where, index))]
-    return []
-
-
-def at(value, path: tuple):
-    for step in path:
-        value = value[step]
-    return value
-
-
-def described_ruled_out_values(operation: dict, example_response, ruled_out: list[tuple[tuple, str]]) -> list[str]:
+def described_ruled_out_values(operation: dict, example_response, ruled_out: list[tuple]) -> list[str]:
     name = schema_name(response_schema(operation))
-    return [noted(f"the example response's {dotted(path, 'response')} is {at(example_response, path)!r}, but "
+    return [noted(f"the example response has {dotted(path, 'response')} {at(example_response, path)!r}, but "
                   f"{name} allows only {allowed} there", name) for path, allowed in ruled_out]
 
 
@@ -1125,28 +1225,59 @@ def counts_that_do_not_add_up(example_response) -> list[str]:
     return found
 
 
-def expiries_before_creation(example_response) -> list[str]:
-    """Files and Uploads shown expiring before they were created (an Upload expires an hour after
-    its creation, a File ``expires_after.seconds`` after it)."""
-    return [noted(f"the example response's {obj['object']} {obj.get('id')} expires at {obj['expires_at']}, before "
-                  f"it was created at {obj['created_at']}", obj["object"])
-            for obj in objects_in(example_response)
-            if obj.get("object") in ("file", "upload") and isinstance(obj.get("expires_at"), int)
-            and isinstance(obj.get("created_at"), int) and obj["expires_at"] < obj["created_at"]]
+def objects_with_paths(value, where: tuple = ()):
+    """(path, object) of every JSON object inside ``value``, depth first."""
+    if isinstance(value, dict):
+        yield where, value
+        for key, item in value.items():
+            yield from objects_with_paths(item, (*where, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from objects_with_paths(item, (*where, index))
 
 
-def expiry_the_request_contradicts(request_body: dict, example_response) -> list[str]:
-    """The object a request creates with ``expires_after`` (anchor created_at) expires that many
-    seconds after its creation."""
+def impossible_expiries(example_response) -> list[tuple[tuple, str]]:
+    """(path, why) of the ``expires_at`` of Files and Uploads shown that no object can have: an
+    Upload's is an hour after its creation; a File's ``expires_after.seconds`` after it, which
+    puts it 3600 to 2592000 s after it."""
+    found = []
+    for where, obj in objects_with_paths(example_response):
+        kind, created, expires = obj.get("object"), obj.get("created_at"), obj.get("expires_at")
+        if kind not in ("file", "upload") or not isinstance(created, int) or not isinstance(expires, int):
+            continue
+        if kind == "upload" and expires != created + UPLOAD_LIFETIME:
+            found.append(((*where, "expires_at"), noted(
+                f"the example response's upload {obj.get('id')} expires at {expires}, but an Upload expires "
+                f"an hour after its creation at {created}, at {created + UPLOAD_LIFETIME}", kind)))
+        elif kind == "file" and expires < created:
+            found.append(((*where, "expires_at"), noted(
+                f"the example response's file {obj.get('id')} expires at {expires}, before it was created at "
+                f"{created}", kind)))
+        elif kind == "file" and not FILE_EXPIRY_SECONDS[0] <= expires - created <= FILE_EXPIRY_SECONDS[1]:
+            low, high = FILE_EXPIRY_SECONDS
+            found.append(((*where, "expires_at"), f"the example response's file {obj.get('id')} expires "
+                          f"{expires - created} s after its creation, but a File's expires_after.seconds is "
+                          f"{low} to {high} (files-vector-stores §1.2)"))
+    return found
+
+
+def expiry_the_request_contradicts(request_body: dict, example_response) -> list[tuple[tuple, str]]:
+    """The File a request uploads with ``expires_after`` (anchor created_at) expires that many
+    seconds after its creation (files-vector-stores 1.4). (An Upload's ``expires_after`` is the
+    policy of the File it makes.)"""
     policy = request_body.get("expires_after")
-    if not isinstance(policy, dict) or policy.get("anchor") != "created_at" or not isinstance(example_response, dict):
+    if not isinstance(policy, dict) or policy.get("anchor") != "created_at" \
+            or not isinstance(example_response, dict) or example_response.get("object") != "file":
         return []
     created, expires = example_response.get("created_at"), example_response.get("expires_at")
-    if not isinstance(created, int) or not isinstance(expires, int) or expires == created + int(policy["seconds"]):
+    if not isinstance(created, int) or not isinstance(expires, int):
         return []
-    return [noted(f"the example response's expires_at is {expires}, but its request sets expires_after.seconds "
-                  f"{policy['seconds']} from its created_at {created}, which is {created + int(policy['seconds'])}",
-                  example_response.get("object"))]
+    due = created + int(policy["seconds"])  # a form sends it as text
+    if expires == due:
+        return []
+    return [(("expires_at",), noted(
+        f"the example response's expires_at is {expires}, but its request sets expires_after.seconds "
+        f"{policy['seconds']} from its created_at {created}, which is {due}", "file"))]
 
 
 def path_ids_contradicted(route, path: str, example_response) -> list[str]:
@@ -1155,8 +1286,10 @@ def path_ids_contradicted(route, path: str, example_response) -> list[str]:
     template = spec_path(route.path).strip("/").split("/")
     given = dict(zip(template, path.strip("/").split("/")))
     named = {segment[1:-1]: value for segment, value in given.items() if segment.startswith("{")}
-    objects = example_response.get("data", []) if example_response.get("object") == "list" else [example_response]
-    return [noted(f"the example response's {key} is {obj[key]!r}, but its path names {value!r}", obj.get("object"))
+    listed = example_response.get("object") == "list"
+    objects = example_response.get("data", []) if listed else [example_response]
+    return [noted(f"the example response's {key} is {obj[key]!r}, but its path names {value!r}",
+                  obj.get("object"))
             for obj in objects if isinstance(obj, dict)
             for key, value in named.items() if key in obj and obj[key] != value]
 
@@ -1167,7 +1300,8 @@ def what_traffic_showed(operation_id: str, request_body: dict) -> tuple[dict, st
     attached = len(request_body.get("file_ids", request_body.get("files", [])))
     counts = {"in_progress": attached, "completed": 0, "failed": 0, "cancelled": 0, "total": attached}
     if operation_id == "createVectorStore" and not attached:
-        return {"status": "completed", "usage_bytes": 0, "file_counts": counts}, "files-vector-stores §0.1 #6"
+        observed = {"status": "completed", "usage_bytes": 0, "file_counts": counts}
+        return observed, "files-vector-stores §0.1 #6"
     if operation_id == "createVectorStoreFile":
         return {"status": "in_progress", "usage_bytes": 0}, "files-vector-stores §0.1 #7, §4.3"
     if operation_id == "createVectorStoreFileBatch":
@@ -1195,9 +1329,9 @@ def listed_out_of_order(operation: dict, example_response) -> list[str]:
         if isinstance(first.get("created_at"), int) and isinstance(second.get("created_at"), int) and (
                 first["created_at"] > second["created_at"] if order == "asc"
                 else first["created_at"] < second["created_at"]):
-            found.append(f"the example response lists {first.get('id')} (created_at {first['created_at']}) before "
-                         f"{second.get('id')} (created_at {second['created_at']}), but the list is in created_at "
-                         f"order {order} by default (threads-api §1.2)")
+            found.append(f"the example response lists {first.get('id')} (created_at {first['created_at']}) "
+                         f"before {second.get('id')} (created_at {second['created_at']}), but the list is in "
+                         f"created_at order {order} by default (threads-api §1.2)")
     return found
 
 
@@ -1261,31 +1395,34 @@ def send_or_fail(api, request: CurlRequest, real_ids: dict[str, str]):
         return send_as_written(api, request, with_real_ids(request.path, real_ids))
     except openai.APIStatusError as refused:
         sent = f"form {dict(request.form)!r}" if request.form else f"body {request.body!r}"
-        pytest.fail(f"{request.method} {request.path} with {sent} was refused: {refused.status_code} {refused.body}")
+        pytest.fail(f"{request.method} {request.path} with {sent} was refused: "
+                    f"{refused.status_code} {refused.body}")
 
 
 def inconsistencies_of_the_example(spec: dict, route, operation: dict, written: CurlRequest,
-                                   request: CurlRequest, example_response) -> tuple[list[str], list[str], list[tuple]]:
+                                   request: CurlRequest, example_response) -> tuple[list, list, list]:
     """What the example says against itself, found before anything is sent: (what its curl command
     says otherwise than it means, what its answer says against the spec's schemas, its own request
-    or path, itself or recorded traffic, the paths of the answer's values the schema rules out:
-    they are set aside from the comparison)."""
+    or path, itself or recorded traffic, the paths of the answer's values that no answer can have:
+    the schema rules them out, or they are expiries no object can have; they are set aside from the
+    comparison)."""
     curl = [f"its curl command: {defect}" for defect in written.defects]
     curl += intended_request(written, route, example_response)[1]
     if example_response is None:
         return curl, [], []
     request_body = request.json_body()
     ruled_out = values_the_schema_rules_out(spec, example_response, response_schema(operation))
+    expiries = [*impossible_expiries(example_response),
+                *expiry_the_request_contradicts(request_body, example_response)]
     answer = [
         *described_ruled_out_values(operation, example_response, ruled_out),
         *counts_that_do_not_add_up(example_response),
-        *expiries_before_creation(example_response),
-        *expiry_the_request_contradicts(request_body, example_response),
+        *(why for _, why in expiries),
         *path_ids_contradicted(route, request.path, example_response),
         *answers_traffic_contradicts(operation["operationId"], request_body, example_response),
         *listed_out_of_order(operation, example_response),
     ]
-    return curl, answer, [path for path, _ in ruled_out]
+    return curl, answer, [path for path, _ in ruled_out] + [path for path, _ in expiries]
 
 
 def xfail_if(example: Example, inconsistencies: list[str]) -> None:
@@ -1305,19 +1442,22 @@ def test_an_api_reference_example_sent_as_written_gets_an_answer_shaped_like_its
     example_response = None if example.response is None else read_example_json(example.response)
     request = intended_request(written, route, example_response)[0]
     request_body = request.json_body()
-    curl_says, answer_says, ruled_out_values = inconsistencies_of_the_example(spec, route, operation, written,
-                                                                              request, example_response)
-    foreign = [] if example_response is None else undeclared_keys(spec, example_response, response_schema(operation))
+    curl_says, answer_says, impossible = inconsistencies_of_the_example(
+        spec, route, operation, written, request, example_response)
+    foreign = [] if example_response is None else undeclared_keys(spec, example_response,
+                                                                  response_schema(operation))
     unsendable = undeclared_request_keys(spec, operation, request_body)
     if unsendable:
         xfail_if(example, [*curl_says, *unsendable, *described_response_keys(operation, foreign), *answer_says])
-    objects = ExampleObjects(api, backend.emulator.script, spec, example.operation, request, example_response or {})
+    objects = ExampleObjects(api, backend.emulator.script, spec, example.operation, request,
+                             example_response or {})
     real_ids = objects.create()
     sent = with_real_ids_in_body(request, real_ids)
 
     if example_response is None:
         assert request.output, f"{example.name} shows no answer and downloads nothing"
-        [file_id] = [real_ids[placeholder] for placeholder in placeholders_in(request.path) if kind_of(placeholder) == "file"]
+        [file_id] = [real_ids[placeholder] for placeholder in placeholders_in(request.path)
+                     if kind_of(placeholder) == "file"]
         downloaded = send_or_fail(api, sent, real_ids)
         assert downloaded.response.status_code == 200
         assert downloaded.content == objects.contents[file_id]
@@ -1328,9 +1468,10 @@ def test_an_api_reference_example_sent_as_written_gets_an_answer_shaped_like_its
     ruled_out = run_timestamps_its_status_rules_out(example.operation, example_response)
     unset = [key for key in values_the_request_left_unset(spec, operation, request_body, example_response,
                                                           actual) if (key,) not in foreign]
-    set_aside = list(dict.fromkeys(foreign + ruled_out_values + [(key,) for key in [*unset, *ruled_out]]))
+    set_aside = list(dict.fromkeys(foreign + impossible + [(key,) for key in [*unset, *ruled_out]]))
     assert shape_mismatches(without(example_response, set_aside), actual, real_ids) == []
-    echoed = echoed_values(sent.json_body(), example_response)
+    echoed = {**echoed_values(sent.json_body(), example_response),
+              **uploaded_file_values(sent, example_response)}
     assert {key: actual[key] for key in echoed} == echoed
     xfail_if(example, [
         *curl_says,

@@ -28,8 +28,6 @@ def expires_at(created_at: int, expires_after: dict | None) -> int | None:
 
 def store_file(state: State, filename: str, data: bytes, purpose: str, expires_after: dict | None = None) -> dict:
     """A new File holding ``data``; the bytes object is kept as it is (no copy)."""
-    if len(data) > state.max_file_bytes:
-        raise errors.file_too_large(len(data), state.max_file_bytes)
     now = state.clock.now()
     file = state.files.add({
         "object": "file",
@@ -48,9 +46,12 @@ def store_file(state: State, filename: str, data: bytes, purpose: str, expires_a
 
 def create_file(state: State, body: dict, part) -> dict:
     """An upload (``part``: the multipart ``file`` with its filename and bytes). ``assistants``
-    uploads must have one of the extensions the API allowed (F5)."""
+    uploads must have one of the extensions the API allowed (F5); no file may be larger than the
+    emulator's limit (F7; an Upload, made of parts, may: up to 8 GB)."""
     if body["purpose"] == "assistants" and extension(part.filename) not in errors.ASSISTANTS_EXTENSIONS:
         raise errors.invalid_extension(extension(part.filename))
+    if len(part.data) > state.max_file_bytes:
+        raise errors.file_too_large(len(part.data), state.max_file_bytes)
     return store_file(state, part.filename, part.data, body["purpose"], body.get("expires_after"))
 
 

@@ -6,13 +6,16 @@ from .. import errors
 from ..store import State, UploadRecord
 from .files import store_file
 
-#: An upload can be completed for an hour after it was created (the spec's text).
+#: An upload can be completed for an hour after it was created; it takes at most 8 GB, in parts
+#: of at most 64 MB (the spec's text).
 UPLOAD_LIFETIME = 3600
+UPLOAD_MAX_BYTES = 8 * 1024 ** 3
+PART_MAX_BYTES = 64 * 1024 ** 2
 
 
 def create_upload(state: State, body: dict) -> dict:
-    if body["bytes"] > state.max_file_bytes:
-        raise errors.file_too_large(body["bytes"], state.max_file_bytes)
+    if body["bytes"] > UPLOAD_MAX_BYTES:
+        raise errors.file_too_large(body["bytes"], UPLOAD_MAX_BYTES, "bytes")
     now = state.clock.now()
     upload = {
         "id": state.ids.new("upload_"),
@@ -52,6 +55,8 @@ def refuse_unless_pending(record: UploadRecord) -> None:
 def add_upload_part(state: State, record: UploadRecord, part) -> dict:
     """``part``: the multipart ``data`` field; its bytes are kept as they are until completion."""
     refuse_unless_pending(record)
+    if len(part.data) > PART_MAX_BYTES:
+        raise errors.file_too_large(len(part.data), PART_MAX_BYTES, "data")
     part_id = state.ids.new("part_")
     record.parts[part_id] = part.data
     return {"id": part_id, "object": "upload.part", "created_at": state.clock.now(),
