@@ -8,6 +8,7 @@ own ``async for``) and expose the first page's fields.
 from __future__ import annotations
 
 import inspect
+import threading
 
 import openai
 import pytest
@@ -92,3 +93,16 @@ filterwarnings =
     ignore:The Assistants API is deprecated:DeprecationWarning
     ignore:deprecated:DeprecationWarning
 """
+
+
+def failure_over_a_fresh_connection(backend, call) -> openai.APIError:
+    """The APIError ``call(client)`` raises on a new client of the server, once the server thread
+    that served it has ended. (A server thread that dies prints its traceback; formatting tracebacks
+    in two threads at once can trip CPython 3.11's ast module and crash pytest itself.)"""
+    before = set(threading.enumerate())
+    with openai.OpenAI(**backend.client_options()) as client:
+        with pytest.raises(openai.APIError) as raised:
+            call(client)
+    for thread in set(threading.enumerate()) - before:
+        thread.join(timeout=10)
+    return raised.value

@@ -16,7 +16,7 @@ import pytest
 from fakeai import errors
 from fakeai.resources.runs import INSTRUCTIONS_SEPARATOR, RUN_LIFETIME
 from fakeai.scripting import DEFAULT_REPLY, CallFunctions, ScriptError, Turn, function_call
-from tests.sdk import expect_refusal
+from tests.sdk import failure_over_a_fresh_connection, expect_refusal
 
 QUESTION = "What is the weather in Paris?"
 FILE_SEARCH_CONTENT = "step_details.tool_calls[*].file_search.results[*].content"
@@ -35,17 +35,6 @@ def default_reply(text: str) -> str:
         "value": text, "annotations": []}}]}] if text else [], run={}, thread={}, tool_outputs={}))
 
 
-def failure_over_a_fresh_connection(backend, call) -> openai.APIError:
-    """The APIError ``call(client)`` raises on a new client of the server, once the server thread
-    that served it has ended. (A server thread that dies prints its traceback; formatting tracebacks
-    in two threads at once can trip CPython 3.11's ast module and crash pytest itself.)"""
-    before = set(threading.enumerate())
-    with openai.OpenAI(**backend.client_options()) as client:
-        with pytest.raises(openai.APIError) as raised:
-            call(client)
-    for thread in set(threading.enumerate()) - before:
-        thread.join(timeout=10)
-    return raised.value
 
 
 def weather_assistant(api, **settings):
