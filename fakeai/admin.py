@@ -9,6 +9,8 @@ use different keys never touch each other's state.
     POST   /_fakeai/faults               queue a fault            (schemas/admin/Fault.json)
     DELETE /_fakeai/faults               drop every pending fault
     POST   /_fakeai/script               queue what a run does    (schemas/admin/Script.json)
+    GET    /_fakeai/progression          how fast runs and ingestion move
+    POST   /_fakeai/progression          set it for this key      (schemas/admin/Progression.json)
     POST   /_fakeai/ingestion_failures   a file's next ingestion fails (schemas/admin/IngestionFailure.json)
     POST   /_fakeai/expire_vector_store  a vector store expires now (schemas/admin/ExpireVectorStore.json)
     POST   /_fakeai/load                 create fixture objects   (fakeai/fixtures.py)
@@ -121,10 +123,15 @@ class Admin:
             return {"deleted": True}
         if (name, method) == ("script", "POST"):
             body = self.checked("Script", request)
-            plan = state.script.plan(thread_id=body.get("thread_id"), assistant_id=body.get("assistant_id"))
+            plan = state.script.plan(thread_id=body.get("thread_id"), assistant_id=body.get("assistant_id"),
+                                     progression=body.get("progression"))
             for action in body["actions"]:
                 script_plan(plan, action)
             return {"queued": len(plan.actions), "pending": state.script.pending()}
+        if name == "progression" and method in ("GET", "POST"):
+            if method == "POST":
+                state.progression = self.checked("Progression", request)["progression"]
+            return {"progression": state.progression}
         if (name, method) == ("ingestion_failures", "POST"):
             body = self.checked("IngestionFailure", request)
             state.script.fail_ingestion(body["file_id"], body.get("code", "invalid_file"), body.get("message"))

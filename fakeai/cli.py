@@ -10,6 +10,7 @@ import sys
 from werkzeug.serving import make_server
 
 from .emulator import FakeOpenAI
+from .quirks import QUIRKS
 from .store import MAX_FILE_BYTES
 from .resources.progression import parse_progression
 from .streaming import DEFAULT_CHUNK_SIZE
@@ -35,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-file-bytes", type=positive, default=MAX_FILE_BYTES, metavar="N",
                        help="the largest file an upload may carry; larger bodies are refused unread "
                             f"(default {MAX_FILE_BYTES}, the API's 512 MB)")
+    serve.add_argument("--quirk", action="append", dest="quirks", metavar="NAME", choices=sorted(QUIRKS),
+                       help="use this observed form of the real API instead of the default one "
+                            f"(repeatable): {', '.join(sorted(QUIRKS))}")
     serve.add_argument("--real-clock", action="store_true",
                        help="timestamps follow the wall clock instead of fakeai's deterministic clock")
     serve.add_argument("--shared", action="store_true",
@@ -66,7 +70,7 @@ def serve(args) -> int:
     emulator = FakeOpenAI(seed=seed_value(args.seed), api_keys=args.api_keys, models=args.models,
                           progression=args.progression, real_clock=args.real_clock, namespaced=not args.shared,
                           stream_chunk_size=args.stream_chunk_size, bugs="respond",
-                          max_file_bytes=args.max_file_bytes)
+                          max_file_bytes=args.max_file_bytes, quirks=args.quirks)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
     server = make_server(args.host, args.port, emulator.app, threaded=True)
     host = f"[{args.host}]" if ":" in args.host else args.host

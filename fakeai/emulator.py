@@ -13,6 +13,7 @@ from .errors import EmulatorBug
 from .faults import Faults
 from .fixtures import load as load_fixtures
 from .journal import Journal
+from .quirks import checked as checked_quirks
 from .resources.progression import parse_progression
 from .resources.vector_stores import expire_vector_store, get_vector_store
 from .scripting import Script
@@ -42,6 +43,7 @@ class FakeOpenAI:
     stream_chunk_size  characters of text (or function arguments) per streamed delta
     namespaced  one state per API key and OpenAI-Project header (what a shared server does), instead
                 of one for every client
+    quirks      observed forms of the real API to use instead of the default ones (fakeai/quirks.py)
     max_file_bytes  the largest file an upload may carry (the API's 512 MB by default); a larger one
                 is refused, and over HTTP its body is not even read
     bugs        'raise' (a fakeai bug fails the calling test) or 'respond' (a 500 saying so)
@@ -50,7 +52,7 @@ class FakeOpenAI:
     def __init__(self, *, seed: int | str = 0, start_time: int = DEFAULT_EPOCH, real_clock: bool = False,
                  api_keys=None, models=None, progression: str = "immediate", poll_after_ms: int = 1,
                  namespaced: bool = False, stream_chunk_size: int = DEFAULT_CHUNK_SIZE, bugs: str = "raise",
-                 max_file_bytes: int = MAX_FILE_BYTES):
+                 max_file_bytes: int = MAX_FILE_BYTES, quirks=()):
         parse_progression(progression)
         self.seed = seed
         self.start_time = start_time
@@ -59,6 +61,7 @@ class FakeOpenAI:
         self.models = frozenset(models if models is not None else spec_models(schemas))
         self.progression = progression
         self.max_file_bytes = max_file_bytes
+        self.quirks = checked_quirks(quirks)
         self.lock = threading.RLock()
         self.app = Application(self.new_tenant, schemas, lock=self.lock, api_keys=api_keys, bugs=bugs,
                                poll_after_ms=poll_after_ms, namespaced=namespaced,
@@ -70,7 +73,7 @@ class FakeOpenAI:
         """A fresh state with this emulator's options: what a reset, or a new API key, starts from."""
         seed = self.seed if seed is None else seed
         state = State(IdFactory(seed), Clock(self.start_time, real=self.real_clock), models=self.models,
-                      progression=self.progression, max_file_bytes=self.max_file_bytes)
+                      progression=self.progression, max_file_bytes=self.max_file_bytes, quirks=self.quirks)
         state.script = Script(state.assistants.get)
         return Tenant(state, faults=Faults(seed, check=lambda options: self.app.schemas.first_error(
             "admin/Fault", options)))

@@ -21,7 +21,7 @@ from .server import ServerThread
 from .transport import DEFAULT_HOSTS, Interceptor
 
 MARKER = ("fake_openai(seed=0, start_time=..., progression='immediate', models=None, api_keys=None, "
-          "poll_after_ms=1, max_file_bytes=..., hosts=None): options of the fake_openai fixture for this test")
+          "poll_after_ms=1, max_file_bytes=..., quirks=(), hosts=None): options of the fake_openai fixture for this test")
 DEFAULTS = ("seed", "progression")  # the options that ini and command line can set for a whole suite
 
 

@@ -68,7 +68,7 @@ class Route:
     response: str | None = None  # response schema component
     body: str | None = None  # request body schema component
     beta: bool = True
-    reads_run: bool = False  # counts as a read of the run (reads:N progression)
+    reads_run: bool = False  # a read of the run it names (all runs, when it names none): moves runs along
     polled: bool = False  # answers carry openai-poll-after-ms (the SDK's poll helpers obey it)
     form: bool = False  # the body is multipart/form-data (file uploads), not JSON
     read: bool | None = None  # counts as a read of what it names (default: GET requests do)
@@ -103,7 +103,7 @@ def create_thread(state, call):
 
 
 def retrieve_thread(state, call):
-    return threads.retrieve_thread(call.objects["thread"])
+    return threads.retrieve_thread(state, call.objects["thread"])
 
 
 def modify_thread(state, call):
@@ -316,7 +316,7 @@ ROUTES = (
           "CreateThreadAndRunRequest", polled=True),
     Route("POST", "/threads/<thread_id>/runs", "createRun", create_run, "RunObject", "CreateRunRequest",
           polled=True),
-    Route("GET", "/threads/<thread_id>/runs", "listRuns", list_runs, "ListRunsResponse"),
+    Route("GET", "/threads/<thread_id>/runs", "listRuns", list_runs, "ListRunsResponse", reads_run=True),
     Route("GET", "/threads/<thread_id>/runs/<run_id>", "getRun", retrieve_run, "RunObject",
           reads_run=True, polled=True),
     Route("POST", "/threads/<thread_id>/runs/<run_id>", "modifyRun", modify_run, "RunObject",
@@ -326,9 +326,9 @@ ROUTES = (
     Route("POST", "/threads/<thread_id>/runs/<run_id>/submit_tool_outputs", "submitToolOuputsToRun",
           submit_tool_outputs, "RunObject", "SubmitToolOutputsRunRequest", polled=True),
     Route("GET", "/threads/<thread_id>/runs/<run_id>/steps", "listRunSteps", list_run_steps,
-          "ListRunStepsResponse"),
+          "ListRunStepsResponse", reads_run=True),
     Route("GET", "/threads/<thread_id>/runs/<run_id>/steps/<step_id>", "getRunStep", retrieve_run_step,
-          "RunStepObject"),
+          "RunStepObject", reads_run=True),
     # Files, Uploads and Vector stores: no OpenAI-Beta needed (the SDK sends it to vector stores only;
     # files-vector-stores 1.1, 3.1: accepted with or without).
     Route("POST", "/files", "createFile", create_file, "OpenAIFile", "CreateFileRequest", beta=False, form=True),

@@ -11,6 +11,7 @@ agree on generated instances.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Callable
 
@@ -27,6 +28,30 @@ KEYWORDS = {"$ref", "type", "enum", "const", "properties", "required", "addition
 
 class Unsupported(Exception):
     """The schema uses a keyword this compiler does not know."""
+
+
+@functools.lru_cache(maxsize=None)
+def ecma_regex(pattern: str) -> re.Pattern:
+    """A JSON Schema ``pattern`` with ECMA-262 semantics, as JSON Schema defines them: ``$`` (outside
+    a character class) matches only at the very end, where Python's also matches before a final
+    newline (so 'get_weather\\n' would pass '^[a-z_]+$')."""
+    out, escaped, in_class = [], False, False
+    for char in pattern:
+        if escaped:
+            out.append(char)
+            escaped = False
+        elif char == "\\":
+            out.append(char)
+            escaped = True
+        elif char == "[":
+            in_class = True
+            out.append(char)
+        elif char == "]":
+            in_class = False
+            out.append(char)
+        else:
+            out.append(r"\Z" if char == "$" and not in_class else char)
+    return re.compile("".join(out))
 
 
 def is_integer(value) -> bool:
@@ -173,7 +198,7 @@ class Compiler:
 
     def string_check(self, schema: dict) -> Check | None:
         least, most = schema.get("minLength"), schema.get("maxLength")
-        pattern = re.compile(schema["pattern"]) if "pattern" in schema else None
+        pattern = ecma_regex(schema["pattern"]) if "pattern" in schema else None
         if least is None and most is None and pattern is None:
             return None
 

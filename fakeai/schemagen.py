@@ -60,6 +60,9 @@ NULL_CURSORS = ("Real list bodies carry null first_id/last_id on an empty page (
 LIST_LIMIT = ("The spec's limit text: 'Limit can range between 1 and 100, and the default is 20.'")
 FILES_LIST_LIMIT = ("The spec's limit text for listFiles: 'Limit can range between 1 and 10,000, and the "
                     "default is 10,000.'")
+TOKEN_LIMITS = ("The real API accepted a run with max_prompt_tokens 256 and max_completion_tokens 16 "
+                "(api-notes §14.1, recorded v2 traffic, 2024-04-29): the spec's minimum of 256 was not "
+                "enforced. A budget below 1 is not on record; fakeai refuses it (unverified).")
 NULL_WHEN_ABSENT = ("Observed as null in real bodies (files-vector-stores 1.4, 3.3: ruby-openai cassettes); "
                     "the spec types it as non-null.")
 
@@ -128,6 +131,22 @@ OVERLAYS: tuple[tuple[str, str, dict, str], ...] = (
      "spec's allOf [policy, {nullable}] refuses the null it documents."),
     ("UpdateVectorStoreRequest.json", "/properties/name", {"x-fakeai-keep-null": True},
      "null clears the name (the spec types it nullable; a store without a name answers name: null)."),
+    *(
+        (f"{name}.json", f"/properties/{key}", {"minimum": 1}, TOKEN_LIMITS)
+        for name in ("CreateRunRequest", "CreateThreadAndRunRequest", "RunObject")
+        for key in ("max_prompt_tokens", "max_completion_tokens")
+    ),
+    ("RunObject.json", "/properties/tool_resources", {
+        "type": "object", "properties": {
+            "code_interpreter": {"type": "object", "properties": {
+                "file_ids": {"type": "array", "items": {"type": "string"}}}},
+            "file_search": {"type": "object", "properties": {
+                "vector_store_ids": {"type": "array", "items": {"type": "string"}}}}}},
+     "Every v2 run recorded from the real API carried tool_resources ({} or the run's resources), which "
+     "the spec's RunObject does not declare (api-notes §14.3)."),
+    ("RunObject.json", "/properties/reasoning_effort", {"$ref": "ReasoningEffort.json"},
+     "Runs recorded in 2025 carried reasoning_effort (null for non-reasoning models), which the spec's "
+     "RunObject does not declare (api-notes §14.3)."),
     ("VectorStoreFileBatchObject.json", "/properties/object", {
         "enum": ["vector_store.file_batch", "vector_store.files_batch"]},
      "Batches say 'vector_store.file_batch' on the wire (files-vector-stores pitfall 2, ruby-openai "
@@ -227,6 +246,16 @@ def pointer_get(document, pointer: str):
     return node
 
 
+def overlay_target(document: dict, pointer: str) -> dict:
+    """The node an overlay changes; a missing last key of an object is added (a property the spec
+    does not declare)."""
+    parent_pointer, _, key = pointer.rpartition("/")
+    parent = pointer_get(document, parent_pointer)
+    if isinstance(parent, list):
+        return parent[int(key)]
+    return parent.setdefault(key.replace("~1", "/").replace("~0", "~"), {})
+
+
 def generate(spec: dict) -> dict[str, dict]:
     """Relative file name -> schema document, overlays applied."""
     components = spec["components"]["schemas"]
@@ -236,7 +265,7 @@ def generate(spec: dict) -> dict[str, dict]:
     for operation, schema in operation_parameters(spec).items():
         files[f"parameters/{operation}.json"] = {"$schema": DRAFT, **schema}
     for file_name, pointer, changes, why in OVERLAYS:
-        target = pointer_get(files[file_name], pointer)
+        target = overlay_target(files[file_name], pointer)
         for key, value in json.loads(json.dumps(changes)).items():
             if value is None:  # an overlay replaces a keyword by removing it
                 target.pop(key, None)

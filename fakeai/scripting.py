@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .errors import INGESTION_ERRORS, EmulatorBug
+from .resources.progression import parse_progression
 
 INGESTION_ERROR_CODES = tuple(INGESTION_ERRORS)
 FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
@@ -206,6 +207,7 @@ class Plan:
     actions: list = field(default_factory=list)
     check: Callable | None = None  # checks the plan against the assistant it is scoped to
     discard: Callable = lambda: None  # takes the plan off its queue
+    progression: str | None = None  # how fast the run that takes it moves (None: the emulator's)
 
     def add(self, action) -> "Plan":
         self.actions.append(action)
@@ -283,13 +285,21 @@ class Script:
         #: file id -> (code, message) of its next ingestion (see fail_ingestion).
         self.ingestion_failures: dict = {}
 
-    def plan(self, *, thread_id: str | None = None, assistant_id: str | None = None) -> Plan:
-        """An empty plan queued for the next run in scope; add actions with its ``then_*``."""
+    def plan(self, *, thread_id: str | None = None, assistant_id: str | None = None,
+             progression: str | None = None) -> Plan:
+        """An empty plan queued for the next run in scope; add actions with its ``then_*``.
+        ``progression``: how fast that one run moves ('immediate', 'reads:N', 'seconds:N'), e.g. one
+        slow run among fast ones."""
         if thread_id and assistant_id:
             raise ScriptError("scope a plan by thread_id or by assistant_id, not both")
+        if progression is not None:
+            try:
+                parse_progression(progression)
+            except ValueError as error:
+                raise ScriptError(str(error)) from None
         key = ("thread", thread_id) if thread_id else ("assistant", assistant_id) if assistant_id else ("any",)
         queue = self._queues.setdefault(key, deque())
-        plan = Plan(discard=lambda: queue.remove(plan) if plan in queue else None)
+        plan = Plan(discard=lambda: queue.remove(plan) if plan in queue else None, progression=progression)
         if assistant_id:
             assistant = self._find_assistant(assistant_id)
             if assistant is not None:
@@ -338,12 +348,12 @@ class Script:
     def respond(self, callback: Callable, **scope) -> Plan:
         return self.plan(**scope).then_respond(callback)
 
-    def take(self, thread_id: str, assistant_id: str) -> list | None:
-        """The actions of the next run of this thread and assistant (None: nothing is scripted)."""
+    def take(self, thread_id: str, assistant_id: str) -> Plan | None:
+        """The plan of the next run of this thread and assistant (None: nothing is scripted)."""
         for key in (("thread", thread_id), ("assistant", assistant_id), ("any",)):
             queue = self._queues.get(key)
             if queue:
-                return list(queue.popleft().actions)
+                return queue.popleft()
         return None
 
     def pending(self) -> int:

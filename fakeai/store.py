@@ -169,6 +169,8 @@ class State:
     #: What the next runs do (scripting.Script), and how fast runs move (run_engine).
     script: object = None
     progression: str = "immediate"
+    #: Observed forms chosen instead of the default ones (fakeai/quirks.py).
+    quirks: frozenset = frozenset()
 
 
 def export_state(state: State) -> dict:

@@ -14,12 +14,12 @@ import json
 import re
 from pathlib import Path
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, ValidationError, validators
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from . import errors
-from .schemacheck import Compiler
+from .schemacheck import Compiler, ecma_regex
 
 #: Which error the API reports when a request has several problems: lowest rank first, then the
 #: order they occur in. api-notes §10 recommends unknown -> missing -> type -> bounds -> enum
@@ -31,6 +31,16 @@ BOUNDS = {"maxLength", "minLength", "maxItems", "minItems", "maxProperties", "mi
 
 TYPE_LABELS = {"string": "a string", "integer": "an integer", "number": "a number",
                "boolean": "a boolean", "object": "an object", "array": "an array", "null": "null"}
+
+
+def ecma_pattern(validator, pattern, instance, schema):
+    """jsonschema's ``pattern`` keyword with ECMA-262 ``$`` (schemacheck.ecma_regex)."""
+    if validator.is_type(instance, "string") and not ecma_regex(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+#: Draft 2020-12 as JSON Schema defines it: patterns are ECMA-262 regular expressions.
+Validator = validators.extend(Draft202012Validator, {"pattern": ecma_pattern})
 
 
 def schema_dir() -> Path:
@@ -50,15 +60,15 @@ class Schemas:
         self.registry = Registry().with_resources(
             (name, Resource.from_contents(doc, default_specification=DRAFT202012))
             for name, doc in self.documents.items())
-        self._validators: dict[str, Draft202012Validator] = {}
+        self._validators: dict[str, Validator] = {}
         self._compiler = Compiler(self.documents)
         self._predicates: dict = {}
 
-    def validator(self, name: str) -> Draft202012Validator:
+    def validator(self, name: str) -> Validator:
         """'ThreadObject' or 'parameters/listMessages' -> its compiled validator."""
         found = self._validators.get(name)
         if found is None:
-            found = self._validators[name] = Draft202012Validator(
+            found = self._validators[name] = Validator(
                 self.documents[name + ".json"], registry=self.registry)
         return found
 
@@ -173,7 +183,7 @@ class Schemas:
             return [("enum", errors.invalid_value(path, instance, [v for v in allowed if v is not None]))]
         if keyword in BOUNDS:
             return [("bounds", bound_error(keyword, path, instance, error.validator_value,
-                                           integer=schema.get("type") == "integer"))]
+                                           integer=is_integer_typed(schema)))]
         return [("bounds", errors.BadRequestError(f"Invalid '{path}': {error.message}.", param=path,
                                                   code="invalid_value"))]
 
@@ -280,6 +290,12 @@ def admits_type(schema: dict, value) -> bool:
         return "boolean" in kinds
     return any(isinstance(value, JSON_TYPES[k]) for k in kinds) or (
         "integer" in kinds and isinstance(value, float) and value.is_integer())
+
+
+def is_integer_typed(schema: dict) -> bool:
+    """'integer' or ['integer', 'null'] (a nullable integer is still worded as an integer)."""
+    kinds = schema.get("type")
+    return kinds == "integer" or (isinstance(kinds, list) and "integer" in kinds)
 
 
 def discriminator(schema: dict) -> list:

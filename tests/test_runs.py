@@ -536,6 +536,7 @@ def test_a_cancelling_run_no_longer_shows_a_required_action(api, backend):
 def test_cancelling_a_terminal_run_is_refused(api, backend):
     assistant, thread, run = waiting_for_weather(api, backend)
     api.beta.threads.runs.cancel(run.id, thread_id=thread.id)
+    assert api.beta.threads.runs.retrieve(run.id, thread_id=thread.id).status == "cancelled"  # the read
     expect_refusal(lambda: api.beta.threads.runs.cancel(run.id, thread_id=thread.id),
                    errors.cannot_cancel("cancelled"))
 
@@ -559,11 +560,11 @@ def test_create_thread_and_run_makes_the_thread_with_its_messages_and_a_queued_r
     assert run.expires_at == run.created_at + 600
     thread = api.beta.threads.retrieve(run.thread_id)
     assert thread.metadata == {"source": "test"}
+    assert api.beta.threads.runs.retrieve(run.id, thread_id=thread.id).status == "completed"
     first, reply = api.beta.threads.messages.list(thread.id, order="asc")
     assert (first.role, first.content[0].text.value, first.run_id) == ("user", QUESTION, None)
     assert (reply.role, reply.run_id) == ("assistant", run.id)
     assert reply.content[0].text.value == default_reply(QUESTION)
-    assert api.beta.threads.runs.retrieve(run.id, thread_id=thread.id).status == "completed"
 
 
 def test_create_and_run_poll_finishes_the_run_on_a_new_empty_thread(api, backend):

@@ -10,7 +10,7 @@ from .. import errors
 from ..store import State
 from . import ingestion
 from .files import get_file
-from .run_engine import advance_runs
+from .run_engine import EVERY_RUN, advance_runs
 from .uploads import get_upload
 from .vector_stores import get_batch, get_vector_store, get_vector_store_file
 
@@ -81,7 +81,7 @@ def resolve(state: State, params: dict, *, reads_run: bool = False, reading: boo
         objects["assistant"] = get_assistant(state, params["assistant_id"])
     if "thread_id" in params:
         record = objects["thread"] = get_thread(state, params["thread_id"])
-        advance_runs(state, record, read_run=params.get("run_id") if reads_run else None)
+        advance_runs(state, record, read_run=params.get("run_id", EVERY_RUN) if reads_run else None)
         if "message_id" in params:
             objects["message"] = get_message(record, params["message_id"])
         if "run_id" in params:

@@ -43,6 +43,16 @@ def tokens(text: str) -> int:
     return len(TOKEN.findall(text))
 
 
+def first_tokens(text: str, count: int) -> str:
+    """``text`` up to the end of its ``count``-th token (as ``tokens`` counts them)."""
+    if count <= 0:
+        return ""
+    for number, match in enumerate(TOKEN.finditer(text), 1):
+        if number == count:
+            return text[:match.end()]
+    return text
+
+
 def usage(prompt: int, completion: int) -> dict:
     return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
 
@@ -61,6 +71,7 @@ class RunProgress:
     outputs: dict = field(default_factory=dict)  # call id -> submitted output
     events: list | None = None  # (event name, data) when someone streams this run
     search_results: list = field(default_factory=list)  # what this run's file searches found
+    progression: str | None = None  # this run's own progression (scripted), else the emulator's
     #: Files code wrote that no reply has shown yet: image file ids, and (name, file id) of data files.
     new_images: list = field(default_factory=list)
     new_files: list = field(default_factory=list)
@@ -88,7 +99,9 @@ class Machine:
     # --- progression ----------------------------------------------------------------------
 
     def advance(self, *, read: bool = False) -> None:
-        """Move the run as far as the progression allows for one touch of its thread."""
+        """Move the run as far as the progression allows for one touch of its thread. In
+        ``immediate`` mode only a read of the run moves it: until then a write meets it active, as
+        writes right after a run's create met the real API's run (api-notes §14.6)."""
         run, progress = self.run, self.progress
         if run["status"] not in ACTIVE:
             return
@@ -97,14 +110,14 @@ class Machine:
         if run["expires_at"] is not None and self.now() >= run["expires_at"]:
             return self.expire()
         if run["status"] == "cancelling":
-            return self.cancelled()
+            return self.cancelled() if read else None  # the next read sees the cancel done
         if run["status"] == "requires_action":
             if progress.plan and isinstance(progress.plan[0], Expire):
                 return self.expire()  # it was seen waiting; whatever comes next comes too late
             return
-        kind, count = parse_progression(self.state.progression)
+        kind, count = parse_progression(progress.progression or self.state.progression)
         if kind == "immediate":
-            return self.to_rest()
+            return self.to_rest() if read else None
         due = progress.reads >= count if kind == "reads" else self.now() - progress.since >= count
         started = progress.reads > 0 if kind == "reads" else self.now() > progress.since
         if due:
@@ -159,7 +172,7 @@ class Machine:
         if isinstance(action, Respond):
             plan.extendleft(reversed(self.responded(action)))
         elif isinstance(action, Reply):
-            self.write_message(action.text, action.annotations)
+            self.reply_within_budget(action.text, action.annotations)
         elif isinstance(action, CallFunctions):
             self.call_functions(action)
         elif isinstance(action, CodeInterpreter):
@@ -229,6 +242,24 @@ class Machine:
     def complete_step(self, step: dict, completion: int) -> None:
         step.update(status="completed", completed_at=self.now(), usage=usage(self.prompt_tokens(), completion))
         self.emit("thread.run.step.completed", step)
+
+    def reply_within_budget(self, text: str, annotations) -> None:
+        """A reply, unless the run's token limits stop it (api-notes §14.1: a run whose reply is
+        longer than ``max_completion_tokens`` ended ``incomplete`` by itself, its message cut and
+        ``incomplete``). A prompt over ``max_prompt_tokens`` stops the run before it writes."""
+        limit = self.run["max_prompt_tokens"]
+        if limit is not None and self.prompt_tokens() > limit:
+            self.progress.plan.clear()
+            return self.finish("incomplete", incomplete_details={"reason": "max_prompt_tokens"})
+        limit = self.run["max_completion_tokens"]
+        left = None if limit is None else limit - sum(
+            step["usage"]["completion_tokens"] for step in self.progress.steps if step["usage"])
+        if left is None or tokens(text) <= left:
+            return self.write_message(text, annotations)
+        cut = first_tokens(text, max(left, 0))
+        self.write_message(cut, [note for note in annotations if note["text"] in cut], incomplete="max_tokens")
+        self.progress.plan.clear()
+        self.finish("incomplete", incomplete_details={"reason": "max_completion_tokens"})
 
     def write_message(self, text: str, annotations, incomplete: str | None = None) -> None:
         step_prompt = self.prompt_tokens()
@@ -391,7 +422,9 @@ class Machine:
         total = usage(sum(u["prompt_tokens"] for u in steps), sum(u["completion_tokens"] for u in steps))
         self.run.update(status=status, expires_at=None, required_action=None, usage=total, **changes)
         if event:
-            self.emit(f"thread.run.{status}", self.run)
+            named = "completed" if status == "incomplete" and \
+                "incomplete_run_streams_as_completed" in self.state.quirks else status
+            self.emit(f"thread.run.{named}", self.run)
 
 
 def annotated(text: str, annotations) -> list:
@@ -413,11 +446,16 @@ def active_run(record) -> dict | None:
     return None
 
 
+#: ``read_run`` of a request that reads every run of the thread (listing them).
+EVERY_RUN = "*"
+
+
 def advance_runs(state: State, record, *, read_run: str | None = None) -> None:
-    """Every touch of a thread lets its active run move (see the progression above)."""
+    """Every touch of a thread lets its active run move (see the progression above); ``read_run``
+    names the run the request reads (EVERY_RUN: all of them)."""
     for run_id, progress in list(record.progress.items()):
         if progress.run["status"] in ACTIVE:
-            Machine(state, record, progress).advance(read=run_id == read_run)
+            Machine(state, record, progress).advance(read=read_run in (run_id, EVERY_RUN))
 
 
 def refuse_if_active(record, refusal) -> None:
@@ -435,12 +473,15 @@ def stores_in_scope(state: State, run: dict) -> list:
     return [state.store_records[i] for i in dict.fromkeys(ids) if i in state.store_records]
 
 
-def take_plan(state: State, run: dict) -> deque:
-    """The run's scripted plan; with none, the default: a real file search first when the run has
-    the file_search tool, then the default reply (which cites what the search found)."""
+def take_plan(state: State, run: dict) -> tuple[deque, str | None]:
+    """(actions, progression) of the run's scripted plan; with none, the default: a real file search
+    first when the run has the file_search tool, then the default reply (which cites what the search
+    found), at the emulator's progression."""
     plan = state.script.take(run["thread_id"], run["assistant_id"])
     if plan is None:
         searches = any(tool["type"] == "file_search" for tool in run["tools"]) and stores_in_scope(state, run)
-        plan = ([FileSearch(None)] if searches else []) + [Respond(state.script.default)]
-    check_plan(plan, run["tools"], f"run {run['id']}")
-    return deque(plan)
+        actions, progression = ([FileSearch(None)] if searches else []) + [Respond(state.script.default)], None
+    else:
+        actions, progression = list(plan.actions), plan.progression
+    check_plan(actions, run["tools"], f"run {run['id']}")
+    return deque(actions), progression

@@ -11,7 +11,7 @@ from .common import metadata
 from .listing import list_page
 from .messages import new_message
 from .paths import get_assistant
-from .references import check_references, index_attachments
+from .references import check_references, index_attachments, tool_resources
 from .run_engine import Machine, RunProgress, refuse_if_active, take_plan
 from .threads import create_thread
 
@@ -48,11 +48,14 @@ def resolved_settings(state: State, assistant: dict, body: dict) -> dict:
         "parallel_tool_calls": body.get("parallel_tool_calls", True),
         "max_prompt_tokens": body.get("max_prompt_tokens"),
         "max_completion_tokens": body.get("max_completion_tokens"),
+        "reasoning_effort": body.get("reasoning_effort", assistant.get("reasoning_effort")),
     }
 
 
-def start_run(state: State, record, assistant: dict, settings: dict, body: dict) -> dict:
-    """The run object as the create response shows it: queued, expiring in RUN_LIFETIME seconds."""
+def start_run(state: State, record, assistant: dict, settings: dict, body: dict,
+              tool_resources: dict | None = None) -> dict:
+    """The run object as the create response shows it: queued, expiring in RUN_LIFETIME seconds.
+    ``tool_resources``: the run's own (create-thread-and-run's), which the run object shows."""
     now = state.clock.now()
     run = {
         "id": state.ids.new("run_"),
@@ -82,10 +85,13 @@ def start_run(state: State, record, assistant: dict, settings: dict, body: dict)
         "response_format": settings["response_format"],
         "tool_choice": settings["tool_choice"],
         "parallel_tool_calls": settings["parallel_tool_calls"],
+        # Not in the spec's RunObject, but in every recorded v2 run (api-notes §14.3).
+        "reasoning_effort": settings["reasoning_effort"],
+        "tool_resources": tool_resources or {},
     }
-    plan = take_plan(state, run)
+    plan, progression = take_plan(state, run)
     record.runs.add(run)
-    record.progress[run["id"]] = RunProgress(run, plan, since=now)
+    record.progress[run["id"]] = RunProgress(run, plan, since=now, progression=progression)
     return run
 
 
@@ -113,7 +119,8 @@ def create_thread_and_run(state: State, body: dict) -> dict:
     if body.get("tool_resources") and "tool_resources" not in thread_request:
         thread_request["tool_resources"] = body["tool_resources"]
     thread = create_thread(state, thread_request)
-    return start_run(state, state.threads[thread["id"]], assistant, settings, body)
+    return start_run(state, state.threads[thread["id"]], assistant, settings, body,
+                     tool_resources(state, body.get("tool_resources")))
 
 
 def list_runs(record, query: dict) -> dict:

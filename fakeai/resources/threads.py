@@ -28,7 +28,9 @@ def create_thread(state: State, body: dict) -> dict:
     return thread
 
 
-def retrieve_thread(record: ThreadRecord) -> dict:
+def retrieve_thread(state: State, record: ThreadRecord) -> dict:
+    if not record.thread["tool_resources"] and "thread_retrieve_shows_empty_code_interpreter" in state.quirks:
+        return {**record.thread, "tool_resources": {"code_interpreter": {"file_ids": []}}}
     return record.thread
 
 
