@@ -134,7 +134,8 @@ class Application:
                 if fault is not None:
                     apply_latency(fault, state.clock)
                     if fault.status is not None:
-                        raise fault.error(key or "", request.method, request.path)
+                        raise fault.error(key or "", request.method, request.path,
+                                          model=model_named(state, request), request_id=entry.request_id)
                 status, body, extra = 200, *self.dispatch(state, request, key, matched, entry)
             except errors.APIError as error:
                 status, body, extra = error.status, error.body(), error.headers
@@ -318,6 +319,21 @@ def check_beta_header(value: str | None) -> None:
 
 def parse_query(query: str) -> MultiDict:
     return MultiDict(parse_qsl(query, keep_blank_values=True))
+
+
+def model_named(state: State, request: RawRequest) -> str | None:
+    """The model a request is for, as far as can be told without checking it: its body's ``model``,
+    else the model of the assistant it names (what a rate limit's message names, E29)."""
+    try:
+        body = json.loads(request.body) if request.body and not is_multipart(request) else {}
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(body, dict):
+        return None
+    if isinstance(body.get("model"), str):
+        return body["model"]
+    assistant = state.assistants.get(body["assistant_id"]) if isinstance(body.get("assistant_id"), str) else None
+    return assistant["model"] if assistant else None
 
 
 def is_multipart(request: RawRequest) -> bool:

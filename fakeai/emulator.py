@@ -29,6 +29,13 @@ def spec_models(schemas) -> list[str]:
     return schemas.documents["AssistantSupportedModels.json"]["enum"]
 
 
+def other_api_models(schemas) -> frozenset:
+    """Models the API knows (the spec's ModelIdsShared) that Assistants does not list: refused as
+    unusable with the Assistants API (E28), not as unknown (E27)."""
+    listed = {name for branch in schemas.documents["ModelIdsShared.json"]["anyOf"] for name in branch.get("enum", ())}
+    return frozenset(listed - set(spec_models(schemas)))
+
+
 class FakeOpenAI:
     """An in-memory Assistants/Threads API.
 
@@ -59,6 +66,7 @@ class FakeOpenAI:
         self.real_clock = real_clock
         schemas = load_schemas()
         self.models = frozenset(models if models is not None else spec_models(schemas))
+        self.other_models = other_api_models(schemas) - self.models
         self.progression = progression
         self.max_file_bytes = max_file_bytes
         self.quirks = checked_quirks(quirks)
@@ -73,6 +81,7 @@ class FakeOpenAI:
         """A fresh state with this emulator's options: what a reset, or a new API key, starts from."""
         seed = self.seed if seed is None else seed
         state = State(IdFactory(seed), Clock(self.start_time, real=self.real_clock), models=self.models,
+                      other_models=self.other_models,
                       progression=self.progression, max_file_bytes=self.max_file_bytes, quirks=self.quirks)
         state.script = Script(state.assistants.get)
         return Tenant(state, faults=Faults(seed, check=lambda options: self.app.schemas.first_error(

@@ -130,6 +130,11 @@ def not_found(kind: str, object_id: str, param: str | None = None) -> APIError:
     return NotFoundError(f"No {OBJECT_NAMES[kind]} found with id '{object_id}'.", param=param)
 
 
+def model_not_for_assistants(model: str) -> APIError:  # E28, verified
+    return BadRequestError(f"The requested model '{model}' cannot be used with the Assistants API.", param="model",
+                           code="unsupported_model")
+
+
 def model_not_found(model: str) -> APIError:  # E27: message verified; param/code recommended
     return BadRequestError(f"The requested model '{model}' does not exist.", param="model",
                            code="model_not_found")
@@ -364,18 +369,25 @@ def upload_size_mismatch(declared: int, received: int) -> APIError:  # F16: unve
 
 # --- injected faults (E29-E31 and the SDK's other statuses) -------------------------------------
 
-def fault_error(status: int, *, kind: str | None, key: str, method: str, path: str) -> APIError:
-    """The real API's body for an injected status. 429 ``kind``: 'rate_limit' or 'quota'."""
+def fault_error(status: int, *, kind: str | None, key: str, method: str, path: str, model: str | None = None,
+                retry_after_ms: int | None = None, request_id: str = "") -> APIError:
+    """The real API's body for an injected status. 429 ``kind``: 'rate_limit' or 'quota'; ``model``:
+    the model the request was for, when it names one (E29)."""
     if status == 429 and kind == "quota":  # E30
         return APIError("You exceeded your current quota, please check your plan and billing details. For "
                         "more information on this error, read the docs: "
                         "https://platform.openai.com/docs/guides/error-codes/api-errors.",
                         type="insufficient_quota", code="insufficient_quota", status=429)
-    if status == 429:  # E29 (its Assistants wording is unverified)
-        return APIError("Rate limit reached for requests in organization org-fakeai on requests per min "
-                        "(RPM): Limit 60, Used 60, Requested 1. Please try again in 1s. Visit "
-                        "https://platform.openai.com/account/rate-limits to learn more.",
-                        type="requests", code="rate_limit_exceeded", status=429)
+    if status == 429:  # E29: the catalog's captured wording (its Assistants wording is unverified)
+        return APIError(f"Rate limit reached for {model or 'requests'} in organization org-fakeai on requests per "
+                        f"min (RPM): Limit 3, Used 3, Requested 1. Please try again in "
+                        f"{spoken_delay(retry_after_ms)}. Visit https://platform.openai.com/account/rate-limits "
+                        "to learn more.", type="requests", code="rate_limit_exceeded", status=429)
+    if status == 500 and path.startswith("/v1/vector_stores"):  # F19, observed on vector store calls
+        return APIError("The server had an error processing your request. Sorry about that! You can retry your "
+                        "request, or contact us through our help center at help.openai.com if you keep seeing "
+                        f"this error. (Please include the request ID {request_id} in your email.)",
+                        type="server_error", status=500)
     if status == 401:
         return incorrect_api_key(key)
     if status == 404:
@@ -413,6 +425,13 @@ def internal_error() -> APIError:  # E31
 
 def quote(value) -> str:
     return f"'{value}'" if isinstance(value, str) else repr(value)
+
+
+def spoken_delay(milliseconds: int | None) -> str:
+    """20000 -> '20s', 1500 -> '1.5s', 120 -> '120ms' (a rate limit's "try again in"); default 1s."""
+    if milliseconds is None:
+        return "1s"
+    return f"{milliseconds}ms" if milliseconds < 1000 else f"{milliseconds / 1000:g}s"
 
 
 def spoken_list(values) -> str:

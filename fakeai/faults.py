@@ -44,8 +44,10 @@ class Fault:
         return (self.method is None or self.method.upper() == method) and fnmatch.fnmatchcase(
             path.removeprefix("/v1"), self.path)
 
-    def error(self, request_key: str, method: str, path: str) -> errors.APIError:
-        error = errors.fault_error(self.status, kind=self.kind, key=request_key, method=method, path=path)
+    def error(self, request_key: str, method: str, path: str, *, model: str | None = None,
+              request_id: str = "") -> errors.APIError:
+        error = errors.fault_error(self.status, kind=self.kind, key=request_key, method=method, path=path,
+                                   model=model, retry_after_ms=self.retry_after_ms, request_id=request_id)
         for name in ("message", "type", "code"):
             if getattr(self, name) is not None:
                 setattr(error, name, getattr(self, name))

@@ -35,6 +35,7 @@ ROOTS = (
     "RunStepObject", "ListRunStepsResponse",
     "MessageDeltaObject", "RunStepDeltaObject", "AssistantStreamEvent",
     "ErrorResponse",
+    "ModelIdsShared",  # models the API knows: those Assistants cannot use are refused as such (E28)
     # Files, Uploads and Vector stores: the storage the Threads API stands on.
     "CreateFileRequest", "OpenAIFile", "ListFilesResponse", "DeleteFileResponse",
     "CreateUploadRequest", "Upload", "UploadPart", "AddUploadPartRequest", "CompleteUploadRequest",

@@ -166,6 +166,8 @@ class State:
     max_file_bytes: int = MAX_FILE_BYTES
     #: Models assistants and runs may name (the spec's list unless the user configures another).
     models: frozenset = frozenset()
+    #: Models the API knows that Assistants cannot use (E28).
+    other_models: frozenset = frozenset()
     #: What the next runs do (scripting.Script), and how fast runs move (run_engine).
     script: object = None
     progression: str = "immediate"

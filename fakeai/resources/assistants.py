@@ -14,6 +14,8 @@ DEFAULTS = {"name": None, "description": None, "instructions": None, "tools": []
 
 
 def check_model(state: State, model: str) -> None:
+    if model in state.other_models:
+        raise errors.model_not_for_assistants(model)
     if model not in state.models:
         raise errors.model_not_found(model)
 

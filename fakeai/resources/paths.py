@@ -16,7 +16,7 @@ from .vector_stores import get_batch, get_vector_store, get_vector_store_file
 
 #: What a path id must begin with (api-notes 1.4 and E26; F9 for vector stores).
 ID_PREFIXES = {"assistant_id": "asst", "thread_id": "thread", "message_id": "msg", "run_id": "run",
-               "step_id": "step", "vector_store_id": "vs"}
+               "step_id": "step", "vector_store_id": "vs", "file_id": "file"}
 
 
 def check_prefixes(params: dict) -> None:
