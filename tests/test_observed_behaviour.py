@@ -305,3 +305,41 @@ def test_a_function_name_ending_in_a_newline_is_refused_as_json_schema_patterns_
                                "string that matches the pattern '^[a-zA-Z0-9_-]+$'.",
                     "type": "invalid_request_error", "param": "tools[0].function.name", "code": "invalid_value"}
     assert api.beta.assistants.list().data == []
+
+
+# --- observed forms behind quirks (README "Unverified behaviour") ------------------------------------
+
+@pytest.mark.parametrize("quirks, last_run_event", [
+    ((), "thread.run.incomplete"),
+    (("incomplete_run_streams_as_completed",), "thread.run.completed"),
+], ids=["spec", "recorded-2024"])
+def test_the_last_event_of_a_streamed_incomplete_run(quirks, last_run_event):
+    client = FakeOpenAI(quirks=quirks).client
+    assistant = client.beta.assistants.create(model="gpt-4o")
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": QUESTION}])
+
+    with client.beta.threads.runs.stream(thread_id=thread.id, assistant_id=assistant.id,
+                                         max_completion_tokens=16) as stream:
+        names = [event.event for event in stream]
+
+    assert [name for name in names if name.startswith("thread.run.") and "step" not in name][-1] == last_run_event
+    assert stream.get_final_run().status == "incomplete"
+
+
+@pytest.mark.parametrize("quirks, retrieved", [
+    ((), {}),
+    (("thread_retrieve_shows_empty_code_interpreter",), {"code_interpreter": {"file_ids": []}}),
+], ids=["as-created", "recorded-2024"])
+def test_a_thread_created_without_tool_resources_when_retrieved(quirks, retrieved):
+    client = FakeOpenAI(quirks=quirks).client
+    thread = client.beta.threads.create()
+
+    assert wire(client, f"/threads/{thread.id}")["tool_resources"] == retrieved
+    assert thread.tool_resources.model_dump(exclude_none=True) == {}
+
+
+def test_an_unknown_quirk_is_refused_naming_the_known_ones():
+    with pytest.raises(ValueError, match="unknown quirk 'v1_steps': fakeai knows "
+                                         "incomplete_run_streams_as_completed, "
+                                         "thread_retrieve_shows_empty_code_interpreter"):
+        FakeOpenAI(quirks=["v1_steps"])
