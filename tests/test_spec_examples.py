@@ -6,10 +6,12 @@ curl command is parsed, and the request goes out through the SDK's generic ``get
 the example's own headers and its ``-d`` text byte for byte (``-F`` fields as a multipart form, a
 file's bytes made up under the example's file name). The answer must have every key of the example
 response, with the same JSON types, and the same values wherever the request determines them:
-``object`` and ``deleted``, the fields the request body sets, and the ids of the objects created
-for its placeholders. Everything else (fresh ids, timestamps, other objects) is compared by key and
-type only. A download (``> file.jsonl``: the example shows no JSON answer) must answer the bytes of
-the file it names.
+``object`` and ``deleted``, the fields the request body sets, the fields a create request leaves
+out (the values the notes give them), and the ids of the objects created for its placeholders (an
+answer whose id is of the kind of the path's last id is the object the path names); a list lists as
+many items as the example's. Everything else (fresh ids, timestamps, other objects) is compared by
+key and type only. A download (``> file.jsonl``: the example shows no JSON answer) must answer the
+bytes of the file it names.
 
 Placeholder ids (``thread_abc123``, ``run_abc123``, ``file-abc123``, ``vs_abc123``, ``vsfb_abc123``,
 ``upload_abc123``, ``part_def456``...) must name real objects, so those objects are created first
@@ -32,8 +34,22 @@ example, with the spec's schemas, with its own request, with itself or with the 
 recorded (``/work/shared/api-notes``), makes it an xfail that names each one and where the notes
 discuss it, after every part of it that agrees has been checked.
 
-Streaming examples (``"stream": true``) answer with server-sent events, not JSON, and are skipped
-here (``compared_by_the_streaming_tests``).
+What an example gets wrong is read from the example, the spec and the notes alone, before the
+request is sent, never from fakeai's answer: a field a create request leaves out has the value the
+notes give for it (``DEFAULTS_OF_UNSET_FIELDS``), and an example showing another is wrong, whatever
+fakeai answers; fakeai must answer that value all the same. An answer that differs from an example
+where the example is right fails.
+
+Streaming examples (``"stream": true``) answer with server-sent events. Their example answer is
+read as the events it stands for (``event:`` / ``data:`` lines, a ``...`` line eliding more deltas
+like those around it), the run the request starts is scripted to do what the events show (reply
+with the text of its ``thread.message.completed``, call the functions of its
+``thread.run.requires_action``), and the events fakeai streams, read by the SDK's own decoder,
+must be the example's: the same names in the same order, each data the same ``object``, with the
+same ``status`` and step ``type``. Deltas compare as one or more, as a text is cut into pieces by
+the API's tokens and by fakeai's ``stream_chunk_size``. What a client would trip on in the example
+as a stream (data that is not JSON, a data line without ``data:``) makes it an xfail naming each
+one, after the comparison.
 """
 
 from __future__ import annotations
@@ -99,12 +115,18 @@ def all_examples(spec: dict) -> list[Example]:
     return [example for _, operation in served_operations(spec) for example in examples_of(operation)]
 
 
-def example_params() -> list:
+def streams(example: Example) -> bool:
+    """The example's request asks for server-sent events (``"stream": true``)."""
+    return parse_curl(example.curl).streams
+
+
+def example_params(*, streaming: bool) -> list:
+    """The examples whose requests stream (``streaming``) or do not."""
     spec = official_spec.load()
     if spec is None:
         return [pytest.param(None, marks=pytest.mark.skip(
             reason=official_spec.MISSING))]
-    examples = all_examples(spec)
+    examples = [example for example in all_examples(spec) if streams(example) == streaming]
     return [pytest.param(example, id=example.name) for example in examples]
 
 
@@ -162,6 +184,11 @@ class CurlRequest:
         path = urlsplit(self.url).path
         assert path.startswith(API_PREFIX + "/"), f"not an API url: {self.url}"
         return path[len(API_PREFIX):]
+
+    @property
+    def streams(self) -> bool:
+        """The body asks for server-sent events (``"stream": true``)."""
+        return not self.form and self.json_body().get("stream") is True
 
     @property
     def query(self) -> dict:
@@ -361,7 +388,8 @@ def send_as_written(api, request: CurlRequest, path: str):
     """The request through the SDK's generic methods: the example's headers (the client brings its
     own key) and its body text unchanged, or its form as multipart/form-data (as the SDK's
     ``files.create`` sends it). ``cast_to=object`` returns the parsed JSON; a download (the answer
-    goes to a file) returns the SDK's binary content."""
+    goes to a file) and a stream (``"stream": true``: server-sent events) return the SDK's binary
+    content, the body as it came."""
     headers = {name: value for name, value in request.headers.items() if name.lower() != "authorization"}
     options = {"headers": headers}
     if request.query:
@@ -377,7 +405,8 @@ def send_as_written(api, request: CurlRequest, path: str):
         options["headers"] = {**headers, "Content-Type": "multipart/form-data"}
         return api.post(path, cast_to=object, body=fields, files=files, options=options)
     if request.method == "POST":
-        return api.post(path, cast_to=object, options=options, **raw_body(content))
+        answer = openai.HttpxBinaryResponseContent if request.streams else object
+        return api.post(path, cast_to=answer, options=options, **raw_body(content))
     if request.method == "DELETE":
         return api.delete(path, cast_to=object, options=options, **raw_body(content))
     raise ValueError(f"unsupported method {request.method}")
@@ -672,8 +701,9 @@ class ExampleObjects:
     its request needs, its outcome scripted. ``real_ids`` maps each placeholder to the real id."""
 
     def __init__(self, api, script, spec: dict, operation_id: str, request: CurlRequest,
-                 example_response: dict):
+                 example_response: dict, replies_after_outputs: tuple[str, ...] = ()):
         self.api, self.script, self.spec = api, script, spec
+        self.replies_after_outputs = replies_after_outputs  # what a waiting run writes once answered
         self.operation_id = operation_id
         self.request_body = request.json_body()
         self.response = example_response
@@ -813,10 +843,30 @@ class ExampleObjects:
         return [output["tool_call_id"] for output in self.request_body.get("tool_outputs", [])]
 
     def script_function_calls(self, thread_id: str, function) -> None:
-        """One call for each tool output the request submits (one to wait on, if none)."""
+        """One call for each tool output the request submits (one to wait on, if none): the calls
+        the example shows, else calls of ``function``; then the replies the run writes once its
+        outputs are in (``replies_after_outputs``)."""
         count = len(self.submitted_call_ids()) or 1
-        self.script.call_functions(*[(function.name, sample_arguments(function))] * count,
-                                   thread_id=thread_id)
+        calls = self.calls_shown(function.name)
+        if len(calls) != count:
+            calls = [(function.name, sample_arguments(function))] * count
+        plan = self.script.call_functions(*calls, thread_id=thread_id)
+        for text in self.replies_after_outputs:
+            plan.then_reply(text)
+
+    def calls_shown(self, name: str) -> list[tuple[str, dict]]:
+        """(name, arguments) of each call of the function ``name`` the example response shows."""
+        calls = {}
+        for obj in objects_in(self.response):
+            function = obj.get("function")
+            if obj.get("type") == "function" and isinstance(obj.get("id"), str) \
+                    and isinstance(function, dict) and function.get("name") == name \
+                    and isinstance(function.get("arguments"), str):
+                try:
+                    calls[obj["id"]] = (name, json.loads(function["arguments"]))
+                except json.JSONDecodeError:
+                    continue
+        return list(calls.values())
 
     def steps_shown(self, placeholder: str) -> list[dict]:
         steps = [obj for obj in objects_in(self.response) if obj.get("object") == "thread.run.step"]
@@ -1089,7 +1139,9 @@ def test_every_operation_fakeai_serves_from_the_spec_has_its_examples_collected_
 
     assert served == {route.operation for route in ROUTES} - {"listThreads"}
     assert collected == served
-    assert len(example_params()) == len(all_examples(spec))
+    streaming, not_streaming = example_params(streaming=True), example_params(streaming=False)
+    assert len(streaming) + len(not_streaming) == len(all_examples(spec))
+    assert len(streaming) == 5
 
 
 def test_the_curl_parser_reads_method_url_headers_and_the_body_as_written():
@@ -1335,14 +1387,42 @@ def listed_out_of_order(operation: dict, example_response) -> list[str]:
     return found
 
 
-def values_the_request_left_unset(spec: dict, operation: dict, request_body: dict, example_response: dict,
-                                  actual: dict) -> list[str]:
-    """Response fields the request schema offers but the example request leaves out, where the
-    example answer shows a value and fakeai (rightly) answers null, the field's default."""
+#: What the answer to a create request shows of a field the request leaves out, as the notes give
+#: it (the spec's request schemas give few defaults). A run's model, instructions, tools,
+#: temperature, top_p and response_format are its assistant's (threads-api §5.5), and the assistant
+#: is made as the example shows them, so they are not listed.
+RUN_DEFAULTS = {"metadata": {}, "max_prompt_tokens": None, "max_completion_tokens": None,
+                "truncation_strategy": {"type": "auto", "last_messages": None}, "tool_choice": "auto",
+                "parallel_tool_calls": True}
+DEFAULTS_OF_UNSET_FIELDS = {
+    "createAssistant": ({"name": None, "description": None, "instructions": None, "tools": [], "metadata": {},
+                         "temperature": 1, "top_p": 1, "response_format": "auto"}, "threads-api §2.2"),
+    "createThread": ({"metadata": {}}, "threads-api §3.2"),
+    "createMessage": ({"attachments": [], "metadata": {}}, "threads-api §4.3"),
+    "createRun": (RUN_DEFAULTS, "threads-api §5.2"),
+    "createThreadAndRun": (RUN_DEFAULTS, "threads-api §5.2"),
+    "createVectorStore": ({"name": None, "metadata": {}}, "files-vector-stores §3.3"),
+    "createVectorStoreFile": ({"attributes": {}}, "files-vector-stores §4.2"),
+}
+
+
+def defaults_of_unset_fields(spec: dict, operation: dict, request_body: dict, example_response: dict
+                             ) -> tuple[dict, str]:
+    """The fields of the object a create request makes that the request schema offers, the request
+    leaves out and the example answer shows, with the value they take when left out; and where the
+    notes give those values. Read from the spec and the notes only: any answer to the request has
+    these values."""
+    defaults, where = DEFAULTS_OF_UNSET_FIELDS.get(operation["operationId"], ({}, ""))
     schema = request_schema(operation)
     offered = set(resolve(spec, schema)["properties"]) if schema else set()
-    return [key for key, value in example_response.items()
-            if key in offered and key not in request_body and value is not None and actual.get(key) is None]
+    return {key: value for key, value in defaults.items()
+            if key in offered and key not in request_body and key in example_response}, where
+
+
+def defaults_contradicted(defaults: dict, where: str, example_response: dict) -> list[str]:
+    return [f"the example response's {key} is {example_response[key]!r}, but its request does not set it, "
+            f"and left out it is {json.dumps(value)} ({where})"
+            for key, value in defaults.items() if example_response[key] != value]
 
 
 def contradicted_echoes(echoed: dict, example_response: dict) -> list[str]:
@@ -1384,10 +1464,19 @@ def list_ends_not_listed(example_response: dict) -> list[str]:
             if key in example_response and example_response[key] != item_id]
 
 
-def compared_by_the_streaming_tests(request_body: dict) -> bool:
-    """A ``stream: true`` example answers with server-sent events, not JSON; switch these on here
-    once streaming is done."""
-    return request_body.get("stream") is True
+def as_the_object_its_path_names(route, path: str, example_response: dict) -> tuple[dict, list[str]]:
+    """The example response as the object its path names, and where it names another: an answer whose
+    ``id`` is an id of the kind the path's last id is (a retrieve, modify, delete or cancel) is the
+    object that id names."""
+    template = spec_path(route.path).strip("/").split("/")
+    given = [value for segment, value in zip(template, path.strip("/").split("/")) if segment.startswith("{")]
+    shown = example_response.get("id")
+    if not given or not isinstance(shown, str) or not PLACEHOLDER.match(shown) \
+            or kind_of(shown) != kind_of(given[-1]) or shown == given[-1]:
+        return example_response, []
+    said = noted(f"the example response's id is {shown!r}, but its path names {given[-1]!r}",
+                 example_response.get("object"))
+    return {**example_response, "id": given[-1]}, [said]
 
 
 def send_or_fail(api, request: CurlRequest, real_ids: dict[str, str]):
@@ -1430,22 +1519,35 @@ def xfail_if(example: Example, inconsistencies: list[str]) -> None:
         pytest.xfail(f"{example.name}: " + "; ".join(inconsistencies))
 
 
-@pytest.mark.parametrize("example", example_params())
+@pytest.mark.parametrize("example", example_params(streaming=False))
 def test_an_api_reference_example_sent_as_written_gets_an_answer_shaped_like_its_example_answer(
         api, backend, spec, example):
     """An example the spec contradicts, or its own request or status, is an xfail naming the
-    contradiction, after every part of it that agrees with the spec has been checked."""
+    contradiction, after every part of it that agrees with the spec has been checked. What
+    contradicts what is read from the example, the spec and the notes before the request is sent:
+    an answer that differs from the example where the example is right fails."""
     route, operation = route_and_operation(spec, example.operation)
     written = parse_curl(example.curl)
-    if compared_by_the_streaming_tests(written.json_body()):
-        pytest.skip("streaming examples are compared by the streaming tests")
     example_response = None if example.response is None else read_example_json(example.response)
     request = intended_request(written, route, example_response)[0]
     request_body = request.json_body()
     curl_says, answer_says, impossible = inconsistencies_of_the_example(
         spec, route, operation, written, request, example_response)
-    foreign = [] if example_response is None else undeclared_keys(spec, example_response,
-                                                                  response_schema(operation))
+    if example_response is None:
+        foreign, defaults, ruled_out = [], {}, {}
+    else:
+        example_response, misnamed = as_the_object_its_path_names(route, request.path, example_response)
+        answer_says = [*misnamed, *answer_says]
+        foreign = undeclared_keys(spec, example_response, response_schema(operation))
+        defaults, where = defaults_of_unset_fields(spec, operation, request_body, example_response)
+        defaults = {key: value for key, value in defaults.items() if (key,) not in foreign}
+        answer_says += defaults_contradicted(defaults, where, example_response)
+        ruled_out = run_timestamps_its_status_rules_out(example.operation, example_response)
+        answer_says += [f"the example response's {key} is {example_response[key]!r}, but {why}"
+                        for key, why in ruled_out.items()]
+        answer_says += [*contradicted_echoes(echoed_values(request_body, example_response), example_response),
+                        *list_ends_not_listed(example_response)]
+    inconsistencies = [*curl_says, *described_response_keys(operation, foreign), *answer_says]
     unsendable = undeclared_request_keys(spec, operation, request_body)
     if unsendable:
         xfail_if(example, [*curl_says, *unsendable, *described_response_keys(operation, foreign), *answer_says])
@@ -1461,26 +1563,235 @@ def test_an_api_reference_example_sent_as_written_gets_an_answer_shaped_like_its
         downloaded = send_or_fail(api, sent, real_ids)
         assert downloaded.response.status_code == 200
         assert downloaded.content == objects.contents[file_id]
-        xfail_if(example, curl_says)
+        xfail_if(example, inconsistencies)
         return
     actual = send_or_fail(api, sent, real_ids)
 
-    ruled_out = run_timestamps_its_status_rules_out(example.operation, example_response)
-    unset = [key for key in values_the_request_left_unset(spec, operation, request_body, example_response,
-                                                          actual) if (key,) not in foreign]
-    set_aside = list(dict.fromkeys(foreign + impossible + [(key,) for key in [*unset, *ruled_out]]))
+    set_aside = list(dict.fromkeys(foreign + impossible + [(key,) for key in [*defaults, *ruled_out]]))
     assert shape_mismatches(without(example_response, set_aside), actual, real_ids) == []
+    if isinstance(example_response.get("data"), list):  # a list of the objects made as it shows them
+        assert len(actual["data"]) == len(example_response["data"])
+    assert {key: actual.get(key, "(missing)") for key in defaults} == defaults
     echoed = {**echoed_values(sent.json_body(), example_response),
               **uploaded_file_values(sent, example_response)}
     assert {key: actual[key] for key in echoed} == echoed
-    xfail_if(example, [
-        *curl_says,
-        *described_response_keys(operation, foreign),
-        *contradicted_echoes(echoed_values(request_body, example_response), example_response),
-        *(f"the example response's {key} is {example_response[key]!r}, but its request does not set it"
-          for key in unset),
-        *(f"the example response's {key} is {example_response[key]!r}, but {why}"
-          for key, why in ruled_out.items()),
-        *list_ends_not_listed(example_response),
-        *answer_says,
-    ])
+    xfail_if(example, inconsistencies)
+
+
+# --- streaming examples ---------------------------------------------------------------------------
+
+#: A line of a streaming example that elides events: more of the events on either side of it.
+ELIDED_EVENTS = "..."
+#: What an event's data says of itself that the comparison looks at: the object it is, its status
+#: (runs, steps, messages) and its type (steps).
+EVENT_DATA_KEYS = ("object", "status", "type")
+
+
+@dataclass(frozen=True)
+class ExampleEvent:
+    name: str
+    data: object  # the JSON the data stands for; the text itself where it is not JSON ([DONE])
+    line: int  # the line of the example response where the event begins
+
+
+def read_event_data(name: str, text: str, line: int) -> tuple[object, list[str]]:
+    """The data of an event as meant, and, if it is not JSON as written, why (api-notes 9.1: the data
+    of a ``thread.*`` event is one line of JSON): e.g. a closing brace too many after the object."""
+    if text == "[DONE]":
+        return text, []
+    try:
+        return json.loads(text), []
+    except json.JSONDecodeError:
+        data, end = json.JSONDecoder().raw_decode(text)
+        return data, [f"the data of its {name} event (line {line}) is not JSON: {text[end:].strip()!r} "
+                      f"follows the object, so a client cannot read it (threads-api §9.1)"]
+
+
+def read_example_events(text: str) -> tuple[list, list[str]]:
+    """The events a hand-written stream stands for, in order (``ELIDED_EVENTS`` where a ``...`` line
+    elides some), and what a client reading it as server-sent events would trip on: data that is
+    not JSON, or a data line written without its ``data:`` field name (a server-sent event reads
+    such a line as a field of another name and ignores it, so the event comes without data)."""
+    items: list = []
+    defects: list[str] = []
+    block: list[tuple[int, str]] = []
+    for number, line in [*enumerate(text.strip().split("\n"), 1), (0, "")]:
+        if line.strip():
+            block.append((number, line.strip()))
+            continue
+        if not block:
+            continue
+        if [line for _, line in block] == [ELIDED_EVENTS]:
+            items.append(ELIDED_EVENTS)
+            block = []
+            continue
+        first = block[0][0]
+        fields = {}
+        for _, line in block:
+            field, _, value = line.partition(":") if line.startswith(("event:", "data:")) else ("", "", line)
+            assert field not in fields, f"two {field or 'unnamed'} lines in one event: {block}"
+            fields[field] = value.removeprefix(" ")
+        assert set(fields) <= {"event", "data", ""} and "event" in fields, f"not an event: {block}"
+        name = fields["event"].strip()
+        if "" in fields:
+            defects.append(f"its {name} event (line {first}) writes its data on a line without 'data:', "
+                           f"which a client reads as a field of another name and ignores, so the event "
+                           f"comes without data (threads-api §9.1)")
+        data, not_json = read_event_data(name, fields.get("data", fields.get("")), first)
+        defects += not_json
+        items.append(ExampleEvent(name, data, first))
+        block = []
+    return items, defects
+
+
+def event_summary(name: str, data) -> str:
+    """'thread.run.step.created: thread.run.step, in_progress, message_creation'; a data that is not
+    an object stands as it is ('done: [DONE]')."""
+    if not isinstance(data, dict):
+        return f"{name}: {data}"
+    return f"{name}: " + ", ".join(str(data[key]) for key in EVENT_DATA_KEYS if key in data)
+
+
+def is_delta(summary: str) -> bool:
+    return summary.split(":", 1)[0].endswith(".delta")
+
+
+def stream_pattern(items: list) -> list[tuple[str, bool]]:
+    """(event summary, one or more) for each event of the example in order. Deltas are one or more:
+    how many pieces a text or a call's arguments is cut into is the API's tokens, and fakeai's
+    ``stream_chunk_size`` characters; a ``...`` elides deltas like those on either side of it."""
+    pattern: list[tuple[str, bool]] = []
+    for index, item in enumerate(items):
+        if item == ELIDED_EVENTS:
+            before, after = items[index - 1], items[index + 1]
+            assert event_summary(before.name, before.data) == event_summary(after.name, after.data) \
+                and is_delta(event_summary(before.name, before.data)), f"'...' between {before} and {after}"
+            continue
+        summary = event_summary(item.name, item.data)
+        if pattern and pattern[-1][0] == summary and is_delta(summary):
+            continue
+        pattern.append((summary, is_delta(summary)))
+    return pattern
+
+
+def expected_like(pattern: list[tuple[str, bool]], actual: list[str]) -> list[str]:
+    """The example's events as ``actual`` would have them if it streamed what the example shows:
+    each 'one or more' as many times as ``actual`` repeats it there (once if it does not)."""
+    expected: list[str] = []
+    position = 0
+    for summary, repeated in pattern:
+        count = 1
+        if repeated:
+            while position + count < len(actual) and actual[position + count] == summary:
+                count += 1
+        expected += [summary] * count
+        position += count
+    return expected
+
+
+def text_of_message(message: dict) -> str:
+    return "".join(part["text"]["value"] for part in message["content"] if part["type"] == "text")
+
+
+def actions_shown(events: list) -> list[tuple[str, object]]:
+    """What the streamed run does, in order, as its events show it: ('calls', [(name, arguments)]) for
+    the calls it waits on, ('reply', text) for each message it writes."""
+    actions = []
+    for event in events:
+        if event == ELIDED_EVENTS:
+            continue
+        if event.name == "thread.run.requires_action":
+            calls = event.data["required_action"]["submit_tool_outputs"]["tool_calls"]
+            actions.append(("calls", [(call["function"]["name"], json.loads(call["function"]["arguments"]))
+                                      for call in calls]))
+        elif event.name == "thread.message.completed":
+            actions.append(("reply", text_of_message(event.data)))
+    return actions
+
+
+def script_the_streamed_run(script, thread_id: str | None, actions: list) -> None:
+    """The run the request starts does what the example's events show (in the thread the path
+    names; create-thread-and-run makes its own, so its plan is for any run)."""
+    plan = script.plan(thread_id=thread_id) if thread_id else script.plan()
+    for kind, what in actions:
+        if kind == "calls":
+            plan.then_call_functions(*what)
+        else:
+            plan.then_reply(what)
+
+
+def events_streamed(api, answer) -> list[tuple[str, object]]:
+    """(name, data) of each event of a streamed answer, as the SDK's own decoder reads the body;
+    the data parsed as JSON, but for ``[DONE]``."""
+    decoder = api._make_sse_decoder()
+    return [(event.event, event.data if event.data == "[DONE]" else json.loads(event.data))
+            for event in decoder.iter_bytes(iter([answer.content]))]
+
+
+@pytest.mark.parametrize("example", example_params(streaming=True))
+def test_an_api_reference_streaming_example_sent_as_written_streams_the_events_of_its_example_answer(
+        api, backend, spec, example):
+    """The events fakeai streams for the example's request, its run scripted to do what the example
+    shows (reply, call a function), are the example's: their names in order, and what each event's
+    data is (its object, status and type); deltas one or more, as they come in pieces. What the
+    example gets wrong as a stream is read from the example alone and makes it an xfail naming each
+    thing, after the comparison."""
+    route, operation = route_and_operation(spec, example.operation)
+    written = parse_curl(example.curl)
+    events, stream_says = read_example_events(example.response)
+    shown = [event.data for event in events if event != ELIDED_EVENTS and isinstance(event.data, dict)]
+    request = intended_request(written, route, {})[0]
+    curl_says, _, _ = inconsistencies_of_the_example(spec, route, operation, written, request, None)
+    unsendable = undeclared_request_keys(spec, operation, request.json_body())
+    if unsendable:
+        xfail_if(example, [*curl_says, *unsendable, *stream_says])
+    actions = actions_shown(events)
+    waiting = example.operation in ACT_ON_A_WAITING_RUN  # its run waits for the outputs it submits
+    objects = ExampleObjects(api, backend.emulator.script, spec, example.operation, request,
+                             {"object": "stream", "events": shown},
+                             replies_after_outputs=tuple(what for kind, what in actions if kind == "reply")
+                             if waiting else ())
+    real_ids = objects.create()
+    if not waiting:
+        thread = [real_ids[placeholder] for placeholder in placeholders_in(request.path)
+                  if kind_of(placeholder) == "thread"]
+        script_the_streamed_run(backend.emulator.script, thread[0] if thread else None, actions)
+    sent = with_real_ids_in_body(request, real_ids)
+
+    answer = send_or_fail(api, sent, real_ids)
+
+    assert answer.response.headers["content-type"].startswith("text/event-stream")
+    actual = [event_summary(name, data) for name, data in events_streamed(api, answer)]
+    assert actual == expected_like(stream_pattern(events), actual)
+    xfail_if(example, [*curl_says, *stream_says])
+
+
+def test_a_hand_written_stream_is_read_as_the_events_it_stands_for_naming_what_a_client_would_trip_on():
+    text = ('event: thread.run.created\ndata: {"id":"run_1","object":"thread.run","status":"queued"}}\n\n'
+            'event: thread.message.delta\ndata: {"id":"msg_1","object":"thread.message.delta"}\n\n...\n\n'
+            'event: thread.message.delta\ndata: {"id":"msg_1","object":"thread.message.delta"}\n\n'
+            'event: thread.run.completed\n{"id":"run_1","object":"thread.run","status":"completed"}\n\n'
+            'event: done\ndata: [DONE]\n')
+
+    events, defects = read_example_events(text)
+
+    assert [event if event == ELIDED_EVENTS else (event.name, event.line) for event in events] == [
+        ("thread.run.created", 1), ("thread.message.delta", 4), ELIDED_EVENTS, ("thread.message.delta", 9),
+        ("thread.run.completed", 12), ("done", 15)]
+    assert events[0].data == {"id": "run_1", "object": "thread.run", "status": "queued"}
+    assert events[4].data == {"id": "run_1", "object": "thread.run", "status": "completed"}
+    assert defects == [
+        "the data of its thread.run.created event (line 1) is not JSON: '}' follows the object, so a client "
+        "cannot read it (threads-api §9.1)",
+        "its thread.run.completed event (line 12) writes its data on a line without 'data:', which a client "
+        "reads as a field of another name and ignores, so the event comes without data (threads-api §9.1)"]
+    pattern = stream_pattern(events)
+    assert pattern == [("thread.run.created: thread.run, queued", False),
+                       ("thread.message.delta: thread.message.delta", True),
+                       ("thread.run.completed: thread.run, completed", False), ("done: [DONE]", False)]
+    delta = "thread.message.delta: thread.message.delta"
+    three_deltas = ["thread.run.created: thread.run, queued", delta, delta, delta,
+                    "thread.run.completed: thread.run, completed", "done: [DONE]"]
+    assert expected_like(pattern, three_deltas) == three_deltas
+    no_delta = [three_deltas[0], *three_deltas[4:]]
+    assert expected_like(pattern, no_delta) != no_delta
