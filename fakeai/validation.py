@@ -57,9 +57,13 @@ class Schemas:
         for file in sorted(folder.rglob("*.json")):
             name = file.relative_to(folder).as_posix()
             self.documents[name] = json.loads(file.read_text(encoding="utf-8"))
+        # jsonschema picks a referenced document's validator class from its "$schema"; without it every
+        # document is checked by Validator (ECMA-262 patterns), all of them being 2020-12 anyway.
+        self._bare = {name: {key: value for key, value in doc.items() if key != "$schema"}
+                      for name, doc in self.documents.items()}
         self.registry = Registry().with_resources(
             (name, Resource.from_contents(doc, default_specification=DRAFT202012))
-            for name, doc in self.documents.items())
+            for name, doc in self._bare.items())
         self._validators: dict[str, Validator] = {}
         self._compiler = Compiler(self.documents)
         self._predicates: dict = {}
@@ -69,7 +73,7 @@ class Schemas:
         found = self._validators.get(name)
         if found is None:
             found = self._validators[name] = Validator(
-                self.documents[name + ".json"], registry=self.registry)
+                self._bare[name + ".json"], registry=self.registry)
         return found
 
     def is_valid(self, name: str, instance) -> bool:
