@@ -134,6 +134,11 @@ class Arrange:
         self.ids["batch"] = self.api.vector_stores.file_batches.create(
             vector_store_id=self.ids["vector_store"], file_ids=[self.ids["file"]]).id
 
+    def cancelled_upload(self):
+        upload = self.api.uploads.create(bytes=3, filename="part.jsonl", mime_type="text/jsonl", purpose="batch")
+        self.ids["upload"] = upload.id
+        self.api.uploads.cancel(upload.id)
+
     # Keys
     def only_another_key_accepted(self):
         self.backend.emulator.app.api_keys = {ACCEPTED_KEY}
