@@ -343,3 +343,24 @@ def test_an_unknown_quirk_is_refused_naming_the_known_ones():
                                          "incomplete_run_streams_as_completed, "
                                          "thread_retrieve_shows_empty_code_interpreter"):
         FakeOpenAI(quirks=["v1_steps"])
+
+
+def test_a_path_outside_v1_is_an_unknown_url(backend):
+    base = (backend.base_url or "https://api.openai.com/v1").removesuffix("/v1")
+    client = openai.OpenAI(**{**backend.client_options(), "base_url": base})
+
+    body = refusal(lambda: client.get("/threads/thread_abc", cast_to=object,
+                                      options={"headers": {"OpenAI-Beta": "assistants=v2"}}), 404)
+    client.close()
+
+    assert body == {"message": "Unknown request URL: GET /threads/thread_abc. Please check the URL for typos, or "
+                               "see the docs at https://platform.openai.com/docs/api-reference/.",
+                    "type": "invalid_request_error", "param": None, "code": "unknown_url"}
+
+
+def test_a_file_upload_that_is_not_multipart_is_refused(api):
+    body = refusal(lambda: api.post("/files", cast_to=object, body={"purpose": "assistants", "file": "text"}))
+
+    assert body == {"message": "Invalid Content-Type header (application/json), expected multipart/form-data.",
+                    "type": "invalid_request_error", "param": None, "code": None}
+    assert api.files.list().data == []
