@@ -83,7 +83,7 @@ class FakeOpenAI:
         state = State(IdFactory(seed), Clock(self.start_time, real=self.real_clock), models=self.models,
                       other_models=self.other_models,
                       progression=self.progression, max_file_bytes=self.max_file_bytes, quirks=self.quirks)
-        state.script = Script(state.assistants.get)
+        state.script = Script(state.assistants.get, state.files.get)
         return Tenant(state, faults=Faults(seed, check=lambda options: self.app.schemas.first_error(
             "admin/Fault", options)))
 

@@ -330,6 +330,9 @@ def file_too_large(size: int, limit: int, param: str = "file") -> APIError:
 
 def not_multipart(content_type: str) -> APIError:
     """A file upload that is not multipart/form-data (fakeai wording; the real text is not on record)."""
+    if content_type.lower().startswith("multipart/form-data"):
+        return BadRequestError(f"Invalid Content-Type header ({content_type}): a multipart/form-data body "
+                               "needs a boundary.")
     return BadRequestError(f"Invalid Content-Type header ({content_type or 'none'}), expected "
                            "multipart/form-data.")
 

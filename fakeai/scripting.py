@@ -278,9 +278,11 @@ class Plan:
 class Script:
     """The queues of plans. Methods scope a plan with ``thread_id=`` or ``assistant_id=``."""
 
-    def __init__(self, find_assistant: Callable[[str], dict | None] = lambda _: None):
+    def __init__(self, find_assistant: Callable[[str], dict | None] = lambda _: None,
+                 find_file: Callable[[str], dict | None] = lambda _: {}):
         self._queues: dict[tuple, deque] = {}
         self._find_assistant = find_assistant
+        self._find_file = find_file
         self.default: Callable = DEFAULT_REPLY
         #: file id -> (code, message) of its next ingestion (see fail_ingestion).
         self.ingestion_failures: dict = {}
@@ -327,7 +329,11 @@ class Script:
         return self.plan(**scope).then_search(query)
 
     def fail_ingestion(self, file_id: str, code: str = "invalid_file", message: str | None = None) -> None:
-        """The next time ``file_id`` is ingested into a vector store, it fails with this last_error."""
+        """The next time ``file_id`` is ingested into a vector store, it fails with this last_error.
+        The file must exist already: a failure scripted for an id no upload made would never happen."""
+        if self._find_file(file_id) is None:
+            raise ScriptError(f"cannot script an ingestion failure for {file_id!r}: no such file in this "
+                              "emulator (upload it first)")
         if code not in INGESTION_ERROR_CODES:
             raise ScriptError(f"cannot script an ingestion failure with code {code!r}: a vector store "
                               f"file's last_error code is one of {', '.join(INGESTION_ERROR_CODES)}")

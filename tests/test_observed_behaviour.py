@@ -364,3 +364,22 @@ def test_a_file_upload_that_is_not_multipart_is_refused(api):
     assert body == {"message": "Invalid Content-Type header (application/json), expected multipart/form-data.",
                     "type": "invalid_request_error", "param": None, "code": None}
     assert api.files.list().data == []
+
+
+def test_an_ingestion_failure_for_a_file_that_does_not_exist_is_refused_when_scripted():
+    from fakeai.scripting import ScriptError
+
+    with pytest.raises(ScriptError, match="cannot script an ingestion failure for 'file-nope': no such file"):
+        FakeOpenAI().script.fail_ingestion("file-nope")
+
+
+def test_a_multipart_upload_without_a_boundary_says_so(live_server):
+    """Raw HTTP: the SDK always writes a boundary, a hand-written client may not."""
+    live_server.emulator = FakeOpenAI(bugs="respond")
+    answer = httpx.post(live_server.base_url + "/files", content=b"x", headers={
+        "Authorization": "Bearer sk-test-0123456789", "Content-Type": "multipart/form-data"})
+    live_server.emulator = None
+
+    assert answer.status_code == 400
+    assert answer.json()["error"]["message"] == (
+        "Invalid Content-Type header (multipart/form-data): a multipart/form-data body needs a boundary.")
