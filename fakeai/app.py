@@ -170,7 +170,6 @@ class Application:
     def checked_form(self, state: State, route, request: RawRequest, entry: Entry) -> tuple[dict, dict]:
         """(body, file parts) of a multipart upload. The journal keeps a summary (each file's name and
         size), never the bytes; a body over the size limit is refused without being read (F7)."""
-        entry.raw_body = b""
         if request.withheld:
             raise errors.file_too_large(request.withheld, state.max_file_bytes)
         fields, files = parse_form(request)

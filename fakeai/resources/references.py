@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .. import errors
 from ..store import State
-from . import vector_stores
+from . import ingestion, vector_stores
 from .files import extension
 
 
@@ -103,7 +103,7 @@ def index_attachments(state: State, thread: dict, messages) -> None:
     usable = [state.store_records[store_id] for store_id in search["vector_store_ids"]
               if store_id in state.store_records]
     for record in usable:
-        vector_stores.ingestion.expire_if_due(state, record)
+        ingestion.expire_if_due(state, record)
     usable = [record for record in usable if record.store["status"] != "expired"]
     if usable:
         record = usable[0]
@@ -111,6 +111,6 @@ def index_attachments(state: State, thread: dict, messages) -> None:
         store = vector_stores.create_vector_store(state, {}, expires_after=vector_stores.THREAD_STORE_EXPIRY)
         search["vector_store_ids"] = [store["id"]]
         record = state.store_records[store["id"]]
-    vector_stores.ingestion.touch(state, record)
+    ingestion.touch(state, record)
     for file_id in dict.fromkeys(wanted):
         vector_stores.attach(state, record, file_id, None, None)
