@@ -11,18 +11,25 @@ defaults. When a test that used fakeai fails, its report gets the journal of the
 from __future__ import annotations
 
 import contextlib
+import difflib
 import hashlib
+import inspect
 import os
 
 import pytest
 
 from .emulator import DEFAULT_API_KEY, FakeOpenAI
+from .network_guard import NetworkGuard
 from .server import ServerThread
 from .transport import DEFAULT_HOSTS, Interceptor
 
 MARKER = ("fake_openai(seed=0, start_time=..., progression='immediate', models=None, api_keys=None, "
-          "poll_after_ms=1, max_file_bytes=..., quirks=(), hosts=None): options of the fake_openai fixture for this test")
+          "poll_after_ms=1, max_file_bytes=..., quirks=(), hosts=None, base_urls=None, allow_hosts=None, "
+          "block_network=False): options of the fake_openai fixture for this test")
 DEFAULTS = ("seed", "progression")  # the options that ini and command line can set for a whole suite
+#: Marker options the fixture itself takes; every other one is a FakeOpenAI option.
+FIXTURE_OPTIONS = ("hosts", "base_urls", "allow_hosts", "block_network")
+BASE_URL_AT_LOAD = pytest.StashKey[str]()
 
 
 def pytest_addoption(parser):
@@ -31,6 +38,10 @@ def pytest_addoption(parser):
         group.addoption(f"--fakeai-{name}", dest=f"fakeai_{name}", default=None,
                         help=f"fakeai: default {name} of every fake_openai fixture")
         parser.addini(f"fakeai_{name}", f"fakeai: default {name} of every fake_openai fixture")
+    group.addoption("--fakeai-block-network", action="store_true", default=None,
+                    help="fakeai: fail any fake_openai test that connects beyond loopback")
+    parser.addini("fakeai_block_network", type="bool", default=False,
+                  help="fakeai: fail any fake_openai test that connects beyond loopback")
     parser.addini("fakeai_placeholder_key", type="bool", default=True,
                   help="fakeai: set OPENAI_API_KEY to a placeholder when it is unset, so clients built "
                        "at import time (during collection) can be created without a real key")
@@ -38,6 +49,8 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", MARKER)
+    # what clients built at import time (during collection, after this) will read
+    config.stash[BASE_URL_AT_LOAD] = os.environ.get("OPENAI_BASE_URL", "")
     if config.getini("fakeai_placeholder_key") and not os.environ.get("OPENAI_API_KEY"):
         os.environ["OPENAI_API_KEY"] = DEFAULT_API_KEY
 
@@ -49,8 +62,36 @@ def emulator_options(request) -> dict:
         if value:
             options[name] = int(value) if name == "seed" and value.lstrip("-").isdigit() else value
     for marker in reversed(list(request.node.iter_markers("fake_openai"))):
+        check_marker_options(marker.kwargs)
         options.update(marker.kwargs)
     return {key: value for key, value in options.items() if value is not None}
+
+
+def marker_option_names() -> list[str]:
+    return [*inspect.signature(FakeOpenAI).parameters, *FIXTURE_OPTIONS]
+
+
+def check_marker_options(given: dict) -> None:
+    """A misspelt option would silently do nothing: name the closest valid one instead."""
+    known = marker_option_names()
+    for name in given:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise pytest.UsageError(f"@pytest.mark.fake_openai has no option {name!r}: {hint}"
+                                    f"the options are {', '.join(known)}")
+
+
+def served_base_urls(config, extra) -> list[str]:
+    """OPENAI_BASE_URL as seen when the plugin loaded and at test start, plus the marker's."""
+    seen = [config.stash.get(BASE_URL_AT_LOAD, ""), os.environ.get("OPENAI_BASE_URL", ""), *(extra or ())]
+    return [url for url in dict.fromkeys(seen) if url]
+
+
+def block_network_wanted(config, option) -> bool:
+    if option is not None:
+        return bool(option)
+    return bool(config.getoption("fakeai_block_network") or config.getini("fakeai_block_network"))
 
 
 @contextlib.contextmanager
@@ -69,17 +110,29 @@ def fake_openai(request, monkeypatch):
     """A fresh FakeOpenAI serving every OpenAI client of this test in-process.
 
     Clients built before the test (at import time) are served too: the interception sits in the
-    HTTP transports, not in the client. Requests to other hosts are untouched.
+    HTTP transports, not in the client. Served: api.openai.com and the base URL in OPENAI_BASE_URL
+    (as it was when the plugin loaded and at test start). An openai SDK request for any other host
+    is refused unsent and fails the test; other traffic is untouched (or, with block_network,
+    refused beyond loopback).
     """
     options = emulator_options(request)
     hosts = options.pop("hosts", None) or DEFAULT_HOSTS
+    base_urls = served_base_urls(request.config, options.pop("base_urls", None))
+    allow_hosts = options.pop("allow_hosts", None) or ()
+    guard = NetworkGuard() if block_network_wanted(request.config, options.pop("block_network", None)) else None
     emulator = FakeOpenAI(**options)
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
     if not os.environ.get("OPENAI_API_KEY"):
         monkeypatch.setenv("OPENAI_API_KEY", DEFAULT_API_KEY)
-    Interceptor(emulator, hosts).install(monkeypatch)
+    interceptor = Interceptor(emulator, hosts, base_urls=base_urls, allow_hosts=allow_hosts)
+    interceptor.install(monkeypatch)
+    if guard is not None:
+        guard.install(monkeypatch)
     with journal_in_reports(request.node, lambda: emulator.requests):
         yield emulator
+    refused = [*interceptor.bypasses, *(guard.blocked if guard else ())]
+    if refused:
+        pytest.fail("\n".join(dict.fromkeys(refused)), pytrace=False)
     emulator.check()
 
 

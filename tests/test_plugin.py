@@ -203,3 +203,153 @@ def test_a_swallowed_fakeai_bug_is_reported_as_an_error_of_the_test(pytester):
 
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*fakeai met bugs of its own*"])
+
+
+# --- no silent bypass (OPENAI_BASE_URL, other hosts, the network guard) ---------------------------
+
+def closed_loopback_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # nothing listens on it once the probe is closed
+
+
+BASE_URL_SUITE = """
+import os
+import socket
+import openai
+import pytest
+
+CLIENT = openai.OpenAI()  # built at import, from OPENAI_BASE_URL
+LATE_URL = os.environ.pop("OPENAI_BASE_URL").replace("/v1", "/late/v1")  # the environment changes later
+
+def test_served(fake_openai):
+    thread = CLIENT.beta.threads.create()
+    assert thread.id in fake_openai.state.threads
+
+@pytest.fixture
+def late_client(monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", LATE_URL)  # set by a fixture that runs before fake_openai
+    return openai.OpenAI()
+
+def test_served_from_the_url_at_test_start(late_client, fake_openai):
+    thread = late_client.beta.threads.create()
+    assert thread.id in fake_openai.state.threads
+
+def test_elsewhere(fake_openai, monkeypatch):
+    attempts = []
+    connect = socket.socket.connect
+    monkeypatch.setattr(socket.socket, "connect", lambda sock, address: attempts.append(address) or connect(sock, address))
+    elsewhere = openai.OpenAI(base_url="http://llm-gateway.internal:8080/v1", max_retries=0)
+    with pytest.raises(openai.APIStatusError) as refused:
+        elsewhere.beta.threads.create()
+    assert refused.value.status_code == 421
+    assert attempts == []
+"""
+
+
+def test_a_module_level_client_built_from_openai_base_url_is_served_and_other_hosts_fail_the_test(
+        pytester, monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{closed_loopback_port()}/v1")
+    pytester.makeini(FILTER_LINES)
+    pytester.makepyfile(BASE_URL_SUITE)
+
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly", "-n", "0")
+
+    result.assert_outcomes(passed=3, errors=1)
+    assert ("fakeai: this test sent POST /v1/threads to http://llm-gateway.internal:8080, which fakeai does not "
+            "serve, so it was not sent. To have fakeai serve it, add the host to the test's marker: "
+            "@pytest.mark.fake_openai(hosts=[..., 'llm-gateway.internal']) or "
+            "base_urls=['http://llm-gateway.internal:8080/v1']; to let it reach that host for real, "
+            "allow_hosts=['llm-gateway.internal'].") in result.stdout.str()
+    assert "ERROR at teardown of test_elsewhere" in result.stdout.str()
+
+
+@pytest.mark.fake_openai(base_urls=["http://gateway.test:8080/openai/v1"])
+def test_a_base_url_with_a_path_of_its_own_is_served_at_the_api_paths(fake_openai):
+    client = openai.OpenAI(base_url="http://gateway.test:8080/openai/v1", api_key="sk-gateway")
+
+    thread = client.beta.threads.create()
+
+    [entry] = fake_openai.requests
+    assert (entry.method, entry.path, thread.id in fake_openai.state.threads) == ("POST", "/v1/threads", True)
+
+
+@pytest.mark.fake_openai(allow_hosts=["127.0.0.1"])
+def test_an_allowed_host_is_reached_for_real(fake_openai):
+    class Answer(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["content-length"]))
+            body = b'{"id": "thread_real", "object": "thread", "created_at": 1, "metadata": {}, "tool_resources": {}}'
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Answer)
+    threading.Thread(target=server.handle_request, daemon=True).start()
+    try:
+        client = openai.OpenAI(base_url=f"http://127.0.0.1:{server.server_port}/v1", max_retries=0)
+        assert client.beta.threads.create().id == "thread_real"
+    finally:
+        server.server_close()
+    assert len(fake_openai.requests) == 0
+
+
+NETWORK_SUITE = """
+import socket
+import pytest
+from fakeai.network_guard import NetworkBlocked
+
+@pytest.mark.fake_openai(block_network=True)
+def test_reaches_out(fake_openai):
+    with socket.socket() as sock:
+        sock.settimeout(0.2)
+        try:
+            sock.connect(("192.0.2.1", 443))
+        except NetworkBlocked:
+            pass  # swallowed by the code under test: the test fails all the same
+
+@pytest.mark.fake_openai(block_network=True)
+def test_stays_on_loopback(fake_openai):
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        with socket.create_connection(listener.getsockname()):
+            pass
+    fake_openai.client.beta.threads.create()
+"""
+
+
+def test_the_network_guard_fails_a_test_that_connects_beyond_loopback(pytester):
+    pytester.makeini(FILTER_LINES)
+    pytester.makepyfile(NETWORK_SUITE)
+
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly", "-n", "0")
+
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(["*fakeai: this test tried to connect to ('192.0.2.1', 443), beyond loopback, "
+                                 "while block_network is on*"])
+    assert "ERROR at teardown of test_reaches_out" in result.stdout.str()
+
+
+MARKER_TYPO_SUITE = """
+import pytest
+
+@pytest.mark.fake_openai(sed=3)
+def test_misspelt(fake_openai):
+    pass
+"""
+
+
+def test_a_misspelt_marker_option_names_the_closest_valid_one(pytester):
+    pytester.makeini(FILTER_LINES)
+    pytester.makepyfile(MARKER_TYPO_SUITE)
+
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly", "-n", "0")
+
+    result.stdout.fnmatch_lines(["*@pytest.mark.fake_openai has no option 'sed': did you mean 'seed'?*"])
+    assert result.ret != 0
