@@ -26,6 +26,7 @@ from werkzeug.http import parse_options_header
 from werkzeug.routing import Map, Rule
 
 from . import errors
+from .actions import ScriptError
 from .faults import Faults, apply_latency
 from .journal import Entry, Journal, masked
 from .resources import paths
@@ -68,6 +69,8 @@ class Tenant:
     journal: Journal = field(default_factory=Journal)
     faults: Faults = field(default_factory=Faults)
     snapshots: dict = field(default_factory=dict)  # taken through the admin API, by snapshot id
+    #: Scripts of this tenant's test that no run could follow (server mode; in-process they raise).
+    script_errors: list = field(default_factory=list)
 
 
 class Application:
@@ -139,7 +142,11 @@ class Application:
                 status, body, extra = 200, *self.dispatch(state, request, key, matched, entry)
             except errors.APIError as error:
                 status, body, extra = error.status, error.body(), error.headers
-            except errors.EmulatorBug as error:  # a script that cannot run, a contract violation
+            except ScriptError as error:  # the test's own mistake, never counted as a fakeai bug
+                if self.bugs == "raise":
+                    raise
+                status, body, extra = self.script_error(tenant, error)
+            except errors.EmulatorBug as error:  # a contract violation
                 if self.bugs == "raise":
                     raise
                 status, body, extra = self.bug(f"{type(error).__name__}: {error}", error)
@@ -230,7 +237,16 @@ class Application:
                 raise error
             raise StreamBroken(error)
 
-    # --- fakeai's own bugs ----------------------------------------------------------------
+    # --- the test's mistakes and fakeai's own bugs ----------------------------------------
+
+    @staticmethod
+    def script_error(tenant: Tenant, error: ScriptError):
+        """Over HTTP a script no run could follow is a 500 that says so and is not retried; the
+        tenant keeps it so the test that scripted it can be failed for it."""
+        tenant.script_errors.append(str(error))
+        log.warning("fakeai: the test's script cannot run: %s", error)
+        failure = errors.script_failure(str(error))
+        return failure.status, failure.body(), failure.headers
 
     def bug_error(self, detail: str) -> Exception:
         self.problems.append(detail)
@@ -291,6 +307,9 @@ def server_stream(events):
         yield from events
     except StreamBroken as broken:
         yield (f"event: error\ndata: {json.dumps(broken.error.body())}\n\n").encode()
+    except ScriptError as error:  # a responder that failed mid-stream: the test's mistake, said so
+        failure = errors.script_failure(str(error))
+        yield (f"event: error\ndata: {json.dumps(failure.body())}\n\n").encode()
 
 
 def bearer_key(header: str | None) -> str | None:

@@ -53,6 +53,11 @@ class EmulatorBug(BaseException):
     """
 
 
+class FakeaiWarning(UserWarning):
+    """Something a test most likely did not mean, though a real API would allow it (e.g. a run on
+    function tools that replied with fakeai's default text because nothing was scripted)."""
+
+
 class ContractViolation(EmulatorBug):
     """fakeai produced a body its own schema refuses: a bug in fakeai, never in the test."""
 
@@ -414,8 +419,14 @@ def contract_violation(detail: str) -> APIError:
 
 
 def emulator_failure(detail: str) -> APIError:
-    """A server-mode answer to something fakeai could not do (a bug, or a script no run can follow)."""
+    """A server-mode answer to something fakeai could not do (a bug of its own)."""
     return APIError(f"fakeai could not answer this request: {detail}", type="server_error", status=500,
+                    headers={"x-should-retry": "false"})
+
+
+def script_failure(detail: str) -> APIError:
+    """A server-mode answer to a script the test gave that no run can follow (the test's mistake)."""
+    return APIError(f"fakeai could not follow the test's script: {detail}", type="server_error", status=500,
                     headers={"x-should-retry": "false"})
 
 

@@ -15,20 +15,22 @@ import difflib
 import hashlib
 import inspect
 import os
+import warnings
 
 import pytest
 
 from .emulator import DEFAULT_API_KEY, FakeOpenAI
+from .errors import FakeaiWarning
 from .network_guard import NetworkGuard
 from .server import ServerThread
 from .transport import DEFAULT_HOSTS, Interceptor
 
 MARKER = ("fake_openai(seed=0, start_time=..., progression='immediate', models=None, api_keys=None, "
           "poll_after_ms=1, max_file_bytes=..., quirks=(), hosts=None, base_urls=None, allow_hosts=None, "
-          "block_network=False): options of the fake_openai fixture for this test")
+          "block_network=False, allow_unused_plans=False): options of the fake_openai fixture for this test")
 DEFAULTS = ("seed", "progression")  # the options that ini and command line can set for a whole suite
 #: Marker options the fixture itself takes; every other one is a FakeOpenAI option.
-FIXTURE_OPTIONS = ("hosts", "base_urls", "allow_hosts", "block_network")
+FIXTURE_OPTIONS = ("hosts", "base_urls", "allow_hosts", "block_network", "allow_unused_plans")
 BASE_URL_AT_LOAD = pytest.StashKey[str]()
 
 
@@ -120,6 +122,7 @@ def fake_openai(request, monkeypatch):
     base_urls = served_base_urls(request.config, options.pop("base_urls", None))
     allow_hosts = options.pop("allow_hosts", None) or ()
     guard = NetworkGuard() if block_network_wanted(request.config, options.pop("block_network", None)) else None
+    allow_unused_plans = options.pop("allow_unused_plans", False)
     emulator = FakeOpenAI(**options)
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
     if not os.environ.get("OPENAI_API_KEY"):
@@ -134,6 +137,23 @@ def fake_openai(request, monkeypatch):
     if refused:
         pytest.fail("\n".join(dict.fromkeys(refused)), pytrace=False)
     emulator.check()
+    end_of_test_checks(emulator.state, allow_unused_plans)
+
+
+def end_of_test_checks(state, allow_unused_plans: bool, script_errors=()) -> None:
+    """What a test left that it most likely did not mean: notices become warnings; scripts no run
+    could follow, and plans no run took, fail it."""
+    for notice in state.notices:
+        warnings.warn(FakeaiWarning(notice), stacklevel=2)
+    if script_errors:
+        pytest.fail("fakeai could not follow this test's script:\n" + "\n".join(f"  - {e}" for e in script_errors),
+                    pytrace=False)
+    unused = [] if allow_unused_plans else state.script.unused()
+    if unused:
+        pytest.fail(f"fakeai: {len(unused)} plan(s) scripted in this test were never taken by a run:\n"
+                    + "\n".join(f"  - {line}" for line in unused)
+                    + "\nIf that is intended, script them with optional=True, or mark the test "
+                      "@pytest.mark.fake_openai(allow_unused_plans=True).", pytrace=False)
 
 
 class ServedTenant:
@@ -178,6 +198,8 @@ def fake_openai_server(request, fakeai_live_server, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", served.api_key)
     with journal_in_reports(request.node, lambda: served.requests):
         yield served
+    end_of_test_checks(served.state, emulator_options(request).get("allow_unused_plans", False),
+                       served.tenant.script_errors)
 
 
 @pytest.hookimpl(hookwrapper=True)

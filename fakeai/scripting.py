@@ -11,29 +11,27 @@ thread, of an assistant, or of any thread, first in first out; a run takes the p
 specific queue that has one (thread, then assistant, then any). With nothing scripted a run
 replies with DEFAULT_REPLY. Plans are checked when scripted where the assistant is known, and
 again when a run takes them (a function the run does not have is a ScriptError, raised into the
-test).
+test). The actions themselves, and checked ways to build them for responders, are in actions.py.
+
+A plan no run takes is a forgotten expectation: the fake_openai fixture fails the test at teardown
+listing it, unless the plan was scripted with ``optional=True`` (or the test's marker says
+``allow_unused_plans=True``).
 """
 
 from __future__ import annotations
 
 import functools
-import json
-import re
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .errors import INGESTION_ERRORS, EmulatorBug
+from . import actions
+from .actions import (  # noqa: F401  (the names scripts and tests have always imported from here)
+    ACTIONS, INCOMPLETE_REASONS, INGESTION_ERROR_CODES, LAST_ERROR_CODES, CallFunctions, CodeInterpreter,
+    Expire, Fail, FileSearch, FunctionCall, Incomplete, Reply, Respond, ScriptError, StreamError, check_plan,
+    function_call, named_outputs)
+from .errors import INGESTION_ERRORS
 from .resources.progression import parse_progression
-
-INGESTION_ERROR_CODES = tuple(INGESTION_ERRORS)
-FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
-LAST_ERROR_CODES = ("server_error", "rate_limit_exceeded", "invalid_prompt")
-INCOMPLETE_REASONS = ("max_completion_tokens", "max_prompt_tokens")
-
-
-class ScriptError(EmulatorBug):
-    """A scripted outcome that no real run could produce (raised into the test that scripted it)."""
 
 
 def DEFAULT_REPLY(turn: "Turn"):
@@ -53,105 +51,28 @@ def DEFAULT_REPLY(turn: "Turn"):
                        for file_id, marker in markers.items()))
 
 
-# --- actions ------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Reply:
-    """An assistant message. ``annotations``: file_citation / file_path dicts, each with ``text``
-    (a substring of ``text``) and ``file_id``; their indices are computed."""
-
-    text: str
-    annotations: tuple = ()
-
-
-@dataclass(frozen=True)
-class FunctionCall:
-    name: str
-    arguments: str  # JSON text, as the API carries it
-
-
-@dataclass(frozen=True)
-class CallFunctions:
-    """One tool_calls step; the run waits in requires_action for all outputs at once."""
-
-    calls: tuple[FunctionCall, ...]
-
-
-@dataclass(frozen=True)
-class CodeInterpreter:
-    """Code the run executes. ``image_file_ids`` name existing files shown as images; ``images``
-    and ``files`` are ((name, bytes), ...) the code writes: each becomes a File (purpose
-    ``assistants_output``, filename ``/mnt/data/<name>``), images in the step's outputs and the
-    next reply's image parts, data files as ``file_path`` annotations of that reply."""
-
-    input: str
-    logs: str = ""
-    image_file_ids: tuple[str, ...] = ()
-    images: tuple = ()
-    files: tuple = ()
-
-
-@dataclass(frozen=True)
-class FileSearch:
-    """``results``: dicts with file_id, file_name, score (0..1) and optionally content (text).
-    None: search the vector stores in the run's scope for ``query`` (default: the last user text)."""
-
-    results: tuple | None = ()
-    query: str | None = None
-
-
-@dataclass(frozen=True)
-class Fail:
-    code: str = "server_error"
-    message: str = "Sorry, something went wrong."
-
-
-@dataclass(frozen=True)
-class StreamError:
-    """The stream breaks with an ``error`` event (the SDK raises APIError); the run is failed
-    with a server_error, which is what a later retrieve shows (api-notes 9.9)."""
-
-    message: str = "The server had an error while processing your request. Sorry about that!"
-
-
-@dataclass(frozen=True)
-class Incomplete:
-    """The run stops on a token limit; ``text`` is the part of the reply written before it."""
-
-    reason: str = "max_completion_tokens"
-    text: str = ""
-
-
-@dataclass(frozen=True)
-class Expire:
-    """The run expires: after a function call, it never gets its tool outputs in time."""
-
-
-@dataclass(frozen=True)
-class Respond:
-    """Compute the plan when the run starts: ``callback(turn)`` returns a string (a reply), one
-    action, or a list of actions."""
-
-    callback: Callable
-
-
-ACTIONS = (Reply, CallFunctions, CodeInterpreter, FileSearch, Fail, StreamError, Incomplete, Expire, Respond)
-
-
 @dataclass
 class Turn:
-    """What a responder callback sees: the thread's messages (oldest first), the run, the thread,
-    and the tool outputs submitted to this run so far (call id -> output)."""
+    """What a responder callback is given when its run starts (and again after each submission of
+    tool outputs). Every field is plain JSON data, a copy: changing it changes nothing stored.
+
+    messages        the thread's messages as the API shows them (dicts), OLDEST first
+    run             the run (a dict, as ``runs.retrieve`` shows it)
+    thread          the thread (a dict)
+    tool_outputs    the outputs submitted to this run so far: tool call id -> output text
+    search_results  results of this run's file_search steps so far (file_id, file_name, score, content)
+    last_user_text  (property) the text of the newest user message, '' when there is none
+    """
 
     messages: list
     run: dict
     thread: dict
     tool_outputs: dict
-    #: Results of this run's file_search steps so far (file_id, file_name, score, content).
     search_results: list = field(default_factory=list)
 
     @property
     def last_user_text(self) -> str:
+        """The text of the newest user message ('' when there is none)."""
         for message in reversed(self.messages):
             if message["role"] == "user":
                 return " ".join(part["text"]["value"] for part in message["content"] if part["type"] == "text")
@@ -159,34 +80,6 @@ class Turn:
 
 
 # --- plans and queues ---------------------------------------------------------------------------
-
-def function_call(name: str, arguments) -> FunctionCall:
-    if not FUNCTION_NAME.match(name):
-        raise ScriptError(f"cannot script a call to {name!r}: function names are 1-64 characters of "
-                          "a-z, A-Z, 0-9, '_' and '-'")
-    if not isinstance(arguments, str):
-        arguments = json.dumps(arguments)
-    try:
-        json.loads(arguments)
-    except ValueError:
-        raise ScriptError(f"cannot script a call to {name!r}: its arguments are not JSON: {arguments!r}") \
-            from None
-    return FunctionCall(name, arguments)
-
-
-def named_outputs(outputs, default_name: str | None) -> tuple:
-    """What code writes as ((name, bytes), ...): pairs, a dict, or (for images) bare bytes."""
-    items = list(outputs.items()) if isinstance(outputs, dict) else list(outputs)
-    named = []
-    for number, item in enumerate(items, 1):
-        if isinstance(item, (bytes, bytearray)) and default_name:
-            item = (default_name.format(number), item)
-        if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
-                and isinstance(item[1], (bytes, bytearray))):
-            raise ScriptError(f"code output {item!r} must be a (name, bytes) pair")
-        named.append((item[0], bytes(item[1])))
-    return tuple(named)
-
 
 def voided_on_error(method):
     """A refused action voids its whole plan: nothing of a failed script statement stays queued."""
@@ -208,71 +101,78 @@ class Plan:
     check: Callable | None = None  # checks the plan against the assistant it is scoped to
     discard: Callable = lambda: None  # takes the plan off its queue
     progression: str | None = None  # how fast the run that takes it moves (None: the emulator's)
+    optional: bool = False  # True: no run taking it is fine (no teardown failure)
+    scope: str = "the next run of any thread"
 
     def add(self, action) -> "Plan":
+        """Append an action built with fakeai.actions (checked against the assistant, if scoped to one)."""
         self.actions.append(action)
         if self.check is not None:
             self.check(self)
         return self
 
+    def describe(self) -> str:
+        """``reply 'Paris.'`` then ...: one line, for the lists of plans no run took."""
+        return " then ".join(actions.describe(action) for action in self.actions) or "(no actions)"
+
     @voided_on_error
     def then_reply(self, text: str, *, annotations=()) -> "Plan":
-        return self.add(Reply(text, tuple(annotations)))
+        """The run writes an assistant message with ``text`` (and these annotations) and completes."""
+        return self.add(actions.reply(text, annotations=annotations))
 
     @voided_on_error
     def then_call_function(self, name: str, arguments=None) -> "Plan":
-        return self.add(CallFunctions((function_call(name, arguments if arguments is not None else {}),)))
+        """The run asks for one function call (requires_action); ``arguments`` a dict or JSON text."""
+        return self.add(actions.call_function(name, arguments))
 
     @voided_on_error
     def then_call_functions(self, *calls) -> "Plan":
         """Parallel calls in one step: ``then_call_functions(("a", {...}), ("b", {...}))``."""
-        return self.add(CallFunctions(tuple(function_call(name, args) for name, args in calls)))
+        return self.add(actions.call_functions(*calls))
 
     @voided_on_error
     def then_run_code(self, code: str, *, logs: str = "", image_file_ids=(), images=(), files=()) -> "Plan":
-        """``images``: PNG bytes or (name, bytes); ``files``: (name, bytes) pairs or a dict of them."""
-        return self.add(CodeInterpreter(code, logs, tuple(image_file_ids), named_outputs(images, "image_{}.png"),
-                                        named_outputs(files, None)))
+        """A code_interpreter step. ``images``: PNG bytes or (name, bytes); ``files``: (name, bytes)
+        pairs or a dict of them."""
+        return self.add(actions.run_code(code, logs=logs, image_file_ids=image_file_ids, images=images,
+                                         files=files))
 
     @voided_on_error
     def then_search_files(self, *results: dict) -> "Plan":
         """A file_search step with exactly these results (each must name an existing file)."""
-        for result in results:
-            if not isinstance(result, dict) or "file_id" not in result:
-                raise ScriptError(f"a scripted search result must be a dict with a file_id, not {result!r}")
-        return self.add(FileSearch(tuple(results)))
+        return self.add(actions.search_files(*results))
 
     @voided_on_error
     def then_search(self, query: str | None = None) -> "Plan":
         """A file_search step that really searches the run's vector stores (default query: the last
         user message)."""
-        return self.add(FileSearch(None, query))
+        return self.add(actions.search(query))
 
     @voided_on_error
     def then_fail(self, code: str = "server_error", message: str = "Sorry, something went wrong.") -> "Plan":
-        if code not in LAST_ERROR_CODES:
-            raise ScriptError(f"cannot script a failure with code {code!r}: a run's last_error code is "
-                              f"one of {', '.join(LAST_ERROR_CODES)}")
-        return self.add(Fail(code, message))
+        """The run fails with this last_error (code: server_error, rate_limit_exceeded, invalid_prompt)."""
+        return self.add(actions.fail(code, message))
 
     @voided_on_error
     def then_stream_error(self, message: str = StreamError.message) -> "Plan":
-        return self.add(StreamError(message))
+        """A stream of the run breaks with an ``error`` event; the run is failed."""
+        return self.add(actions.stream_error(message))
 
     @voided_on_error
     def then_stop_incomplete(self, reason: str = "max_completion_tokens", text: str = "") -> "Plan":
-        if reason not in INCOMPLETE_REASONS:
-            raise ScriptError(f"cannot script an incomplete run with reason {reason!r}: it is one of "
-                              f"{', '.join(INCOMPLETE_REASONS)}")
-        return self.add(Incomplete(reason, text))
+        """The run stops on a token limit after writing ``text``."""
+        return self.add(actions.stop_incomplete(reason, text))
 
     @voided_on_error
     def then_expire(self) -> "Plan":
-        return self.add(Expire())
+        """The run expires (after a function call, its outputs never come in time)."""
+        return self.add(actions.expire())
 
     @voided_on_error
     def then_respond(self, callback: Callable) -> "Plan":
-        return self.add(Respond(callback))
+        """``callback(turn)`` decides when the run gets there: it returns a string (a reply), an
+        action built with fakeai.actions, or a list of them. ``turn`` is a ``Turn``."""
+        return self.add(actions.respond(callback))
 
 
 class Script:
@@ -288,10 +188,12 @@ class Script:
         self.ingestion_failures: dict = {}
 
     def plan(self, *, thread_id: str | None = None, assistant_id: str | None = None,
-             progression: str | None = None) -> Plan:
+             progression: str | None = None, optional: bool = False) -> Plan:
         """An empty plan queued for the next run in scope; add actions with its ``then_*``.
         ``progression``: how fast that one run moves ('immediate', 'reads:N', 'seconds:N'), e.g. one
-        slow run among fast ones."""
+        slow run among fast ones. ``optional``: no run taking it does not fail the test.
+
+        Every shortcut below (``reply``, ``call_function``, ...) takes the same keywords."""
         if thread_id and assistant_id:
             raise ScriptError("scope a plan by thread_id or by assistant_id, not both")
         if progression is not None:
@@ -301,7 +203,10 @@ class Script:
                 raise ScriptError(str(error)) from None
         key = ("thread", thread_id) if thread_id else ("assistant", assistant_id) if assistant_id else ("any",)
         queue = self._queues.setdefault(key, deque())
-        plan = Plan(discard=lambda: queue.remove(plan) if plan in queue else None, progression=progression)
+        scope = (f"the next run of thread {thread_id}" if thread_id else f"the next run of assistant {assistant_id}"
+                 if assistant_id else "the next run of any thread")
+        plan = Plan(discard=lambda: queue.remove(plan) if plan in queue else None, progression=progression,
+                    optional=optional, scope=scope)
         if assistant_id:
             assistant = self._find_assistant(assistant_id)
             if assistant is not None:
@@ -310,22 +215,29 @@ class Script:
         return plan
 
     def reply(self, text: str, *, annotations=(), **scope) -> Plan:
+        """Queue a plan: the next run in scope writes ``text`` as the assistant's reply and completes."""
         return self.plan(**scope).then_reply(text, annotations=annotations)
 
     def call_function(self, name: str, arguments=None, **scope) -> Plan:
+        """Queue a plan: the next run in scope calls function ``name`` (arguments a dict or JSON text)
+        and waits in requires_action for its output. Chain ``.then_reply(...)`` for what follows."""
         return self.plan(**scope).then_call_function(name, arguments)
 
     def call_functions(self, *calls, **scope) -> Plan:
+        """Queue a plan: parallel calls in one step, ``call_functions(("a", {...}), ("b", {...}))``."""
         return self.plan(**scope).then_call_functions(*calls)
 
     def run_code(self, code: str, *, logs: str = "", image_file_ids=(), images=(), files=(), **scope) -> Plan:
+        """Queue a plan: a code_interpreter step (see ``Plan.then_run_code``)."""
         return self.plan(**scope).then_run_code(code, logs=logs, image_file_ids=image_file_ids, images=images,
                                                 files=files)
 
     def search_files(self, *results: dict, **scope) -> Plan:
+        """Queue a plan: a file_search step with exactly these results (dicts with file_id, score, ...)."""
         return self.plan(**scope).then_search_files(*results)
 
     def search(self, query: str | None = None, **scope) -> Plan:
+        """Queue a plan: a file_search step that really searches the run's vector stores."""
         return self.plan(**scope).then_search(query)
 
     def fail_ingestion(self, file_id: str, code: str = "invalid_file", message: str | None = None) -> None:
@@ -340,18 +252,24 @@ class Script:
         self.ingestion_failures[file_id] = (code, message or INGESTION_ERRORS[code])
 
     def fail(self, code: str = "server_error", message: str = "Sorry, something went wrong.", **scope) -> Plan:
+        """Queue a plan: the next run in scope fails with this last_error code and message."""
         return self.plan(**scope).then_fail(code, message)
 
     def stream_error(self, message: str = StreamError.message, **scope) -> Plan:
+        """Queue a plan: a stream of the next run breaks with an ``error`` event; the run fails."""
         return self.plan(**scope).then_stream_error(message)
 
     def stop_incomplete(self, reason: str = "max_completion_tokens", text: str = "", **scope) -> Plan:
+        """Queue a plan: the next run stops incomplete on a token limit after writing ``text``."""
         return self.plan(**scope).then_stop_incomplete(reason, text)
 
     def expire(self, **scope) -> Plan:
+        """Queue a plan: the next run expires (after a function call it never gets its outputs)."""
         return self.plan(**scope).then_expire()
 
     def respond(self, callback: Callable, **scope) -> Plan:
+        """Queue a plan computed when the run starts: ``callback(turn)`` returns a string, an action
+        (fakeai.actions) or a list of them. ``turn`` is a ``Turn``."""
         return self.plan(**scope).then_respond(callback)
 
     def take(self, thread_id: str, assistant_id: str) -> Plan | None:
@@ -363,25 +281,23 @@ class Script:
         return None
 
     def pending(self) -> int:
+        """How many plans no run has taken yet."""
         return sum(len(queue) for queue in self._queues.values())
 
+    def pending_plans(self) -> list[Plan]:
+        """The plans no run has taken yet, most specific scope first, each queue in order."""
+        order = {"thread": 0, "assistant": 1, "any": 2}
+        return [plan for key in sorted(self._queues, key=lambda key: (order[key[0]], key[1:]))
+                for plan in self._queues[key]]
 
-def check_plan(actions, tools: list, owner: str) -> None:
-    """A plan may only call functions ``tools`` offers, and code/file tools only if enabled."""
-    functions = {tool["function"]["name"] for tool in tools if tool["type"] == "function"}
-    kinds = {tool["type"] for tool in tools}
-    for action in actions:
-        if isinstance(action, CallFunctions):
-            for call in action.calls:
-                if call.name not in functions:
-                    offered = ", ".join(sorted(functions)) or "none"
-                    raise ScriptError(f"cannot call function {call.name!r}: {owner} has no such function "
-                                      f"tool (its functions: {offered})")
-        elif isinstance(action, CodeInterpreter) and "code_interpreter" not in kinds:
-            raise ScriptError(f"cannot run code: {owner} does not have the code_interpreter tool")
-        elif isinstance(action, FileSearch) and "file_search" not in kinds:
-            raise ScriptError(f"cannot search files: {owner} does not have the file_search tool")
-        elif isinstance(action, Reply):
-            for note in action.annotations:
-                if note.get("text") not in action.text:
-                    raise ScriptError(f"cannot annotate {note.get('text')!r}: it is not in the reply text")
+    def unused(self) -> list[str]:
+        """One line per plan no run took that was not scripted ``optional=True``."""
+        return [f"{plan.scope}: {plan.describe()}" for plan in self.pending_plans() if not plan.optional]
+
+    def clear(self) -> int:
+        """Forget every queued plan (and scripted ingestion failure); how many plans were dropped."""
+        dropped = self.pending()
+        self._queues.clear()
+        self.ingestion_failures.clear()
+        return dropped
+

@@ -173,6 +173,9 @@ class State:
     progression: str = "immediate"
     #: Observed forms chosen instead of the default ones (fakeai/quirks.py).
     quirks: frozenset = frozenset()
+    #: What the test most likely did not mean (a run on function tools that replied by default):
+    #: the fake_openai fixture turns each into a FakeaiWarning, a server logs it.
+    notices: list = field(default_factory=list)
 
 
 def export_state(state: State) -> dict:

@@ -641,9 +641,10 @@ def test_a_scripted_search_result_naming_a_file_that_does_not_exist_fails_the_te
     failure = failure_over_a_fresh_connection(
         backend, lambda client: client.beta.threads.runs.retrieve(run.id, thread_id=thread.id))
     assert isinstance(failure, openai.InternalServerError), f"{type(failure).__name__}: {failure}"
+    assert failure.body["message"].startswith("fakeai could not follow the test's script: ")
     assert "file-gone" in failure.message
-    assert len(backend.emulator.problems) == 1
-    backend.emulator.problems.clear()  # met on purpose; the fixture fails tests that leave problems
+    assert len(backend.emulator.app.default.script_errors) == 1  # once: x-should-retry: false
+    assert backend.emulator.problems == []  # the test's mistake, not a fakeai bug
 
 
 # --- code_interpreter outputs (files-vector-stores 7.4) ---------------------------------------------

@@ -353,3 +353,115 @@ def test_a_misspelt_marker_option_names_the_closest_valid_one(pytester):
 
     result.stdout.fnmatch_lines(["*@pytest.mark.fake_openai has no option 'sed': did you mean 'seed'?*"])
     assert result.ret != 0
+
+
+# --- no silent no-op, and the right party blamed ----------------------------------------------------
+
+UNUSED_PLAN_SUITE = """
+import pytest
+
+def test_forgets_its_plan(fake_openai):
+    fake_openai.script.reply("Paris is the capital of France.")
+    fake_openai.script.call_function("get_weather", {"city": "Paris"}, thread_id="thread_abc")
+
+def test_optional_plan(fake_openai):
+    fake_openai.script.reply("Only if asked.", optional=True)
+
+@pytest.mark.fake_openai(allow_unused_plans=True)
+def test_allowed(fake_openai):
+    fake_openai.script.reply("Never asked.")
+
+def test_used_plan(fake_openai):
+    fake_openai.script.reply("Used.")
+    client = fake_openai.client
+    assistant = client.beta.assistants.create(model="gpt-4o")
+    thread = client.beta.threads.create()
+    client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
+"""
+
+
+def test_a_plan_no_run_takes_fails_the_test_at_teardown_unless_it_is_optional(pytester):
+    pytester.makeini(FILTER_LINES)
+    pytester.makepyfile(UNUSED_PLAN_SUITE)
+
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly", "-n", "0")
+
+    result.assert_outcomes(passed=4, errors=1)
+    output = result.stdout.str()
+    assert "ERROR at teardown of test_forgets_its_plan" in output
+    assert ("fakeai: 2 plan(s) scripted in this test were never taken by a run:\n"
+            "  - the next run of thread thread_abc: call get_weather('{\"city\": \"Paris\"}')\n"
+            "  - the next run of any thread: reply 'Paris is the capital of France.'\n"
+            "If that is intended, script them with optional=True, or mark the test "
+            "@pytest.mark.fake_openai(allow_unused_plans=True).") in output
+
+
+RESPONDER_SUITE = """
+import json
+from fakeai import actions
+from fakeai.scripting import CallFunctions, FunctionCall
+
+WEATHER = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}]
+
+def start(fake_openai, responder):
+    fake_openai.script.respond(responder)
+    client = fake_openai.client
+    assistant = client.beta.assistants.create(model="gpt-4o", tools=WEATHER)
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Weather in Paris?"}])
+    return client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
+
+def reads_content_as_an_object(turn):
+    return turn.messages[-1].content  # USER LINE: messages are dicts
+
+def test_broken_responder(fake_openai):
+    start(fake_openai, reads_content_as_an_object)
+
+def test_dict_arguments(fake_openai):
+    run = start(fake_openai, lambda turn: actions.call_function("get_weather", {"city": "Paris"}))
+    [call] = run.required_action.submit_tool_outputs.tool_calls
+    assert json.loads(call.function.arguments) == {"city": "Paris"}
+
+def test_raw_action_with_dict_arguments(fake_openai):
+    run = start(fake_openai, lambda turn: CallFunctions((FunctionCall("get_weather", {"city": "Lyon"}),)))
+    [call] = run.required_action.submit_tool_outputs.tool_calls
+    assert json.loads(call.function.arguments) == {"city": "Lyon"}
+"""
+
+
+def test_a_responder_that_raises_fails_the_test_as_the_users_mistake_with_the_users_line(pytester):
+    pytester.makeini(FILTER_LINES)
+    pytester.makepyfile(RESPONDER_SUITE)
+
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly", "-n", "0")
+
+    result.assert_outcomes(passed=2, failed=1)
+    output = result.stdout.str()
+    assert "return turn.messages[-1].content  # USER LINE: messages are dicts" in output
+    assert "AttributeError: 'dict' object has no attribute 'content'" in output
+    assert ("ScriptError: the responder reads_content_as_an_object raised AttributeError: 'dict' object has no "
+            "attribute 'content'") in output
+    assert "fakeai met bugs of its own" not in output
+
+
+DEFAULT_REPLY_SUITE = """
+def test_unscripted(fake_openai):
+    client = fake_openai.client
+    assistant = client.beta.assistants.create(model="gpt-4o", tools=[
+        {"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}])
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Weather?"}])
+    run = client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
+    assert run.status == "completed"
+"""
+
+
+def test_a_run_on_function_tools_that_replies_by_default_warns_naming_the_run(pytester):
+    pytester.makepyfile(DEFAULT_REPLY_SUITE)
+
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly", "-n", "0",
+                                           "-W", "ignore::DeprecationWarning")
+
+    result.assert_outcomes(passed=1, warnings=1)
+    result.stdout.fnmatch_lines([
+        "*FakeaiWarning: run run_* replied with fakeai's default text although it has function tools "
+        "(get_weather) and nothing was scripted for it; script what the model does, e.g. "
+        "fake_openai.script.call_function('get_weather', {...}) or fake_openai.script.reply('...')"])

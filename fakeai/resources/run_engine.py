@@ -17,12 +17,14 @@ its completion is the text or the function arguments it wrote.
 from __future__ import annotations
 
 import copy
+import logging
 import re
 from collections import deque
 from dataclasses import dataclass, field
 
-from ..scripting import (ACTIONS, CallFunctions, CodeInterpreter, Expire, Fail, FileSearch, Incomplete,
-                         Reply, Respond, ScriptError, StreamError, Turn, check_plan)
+from ..actions import (CallFunctions, CodeInterpreter, Expire, Fail, FileSearch, Incomplete, Reply, Respond,
+                       ScriptError, StreamError, check_plan, checked)
+from ..scripting import Turn
 from .. import errors
 from ..store import OrderedCollection, State
 from . import ingestion
@@ -31,6 +33,8 @@ from .files import store_file
 from .vector_stores import searchable
 from .search import search
 from .progression import parse_progression
+
+log = logging.getLogger("fakeai")
 
 #: Where code_interpreter's sandbox writes files (their filenames and links say so).
 SANDBOX = "/mnt/data/"
@@ -197,15 +201,16 @@ class Machine:
         turn = Turn(messages=copy.deepcopy(list(self.record.messages)), run=copy.deepcopy(self.run),
                     thread=copy.deepcopy(self.record.thread), tool_outputs=dict(self.progress.outputs),
                     search_results=copy.deepcopy(self.progress.search_results))
-        result = action.callback(turn)
-        actions = [Reply(result)] if isinstance(result, str) else list(result) if isinstance(
-            result, (list, tuple)) else [result]
-        for item in actions:
-            if not isinstance(item, ACTIONS):
-                raise ScriptError(f"a responder returned {item!r}: it must return a string, an action of "
-                                  "fakeai.scripting (Reply, CallFunctions, ...) or a list of them")
-        check_plan(actions, self.run["tools"], f"run {self.run['id']}")
-        return actions
+        name = getattr(action.callback, "__qualname__", repr(action.callback))
+        try:
+            result = action.callback(turn)
+        except Exception as error:  # the test's own code: its traceback is chained below
+            raise ScriptError(f"the responder {name} raised {type(error).__name__}: {error} (run {self.run['id']}; "
+                              "it is given a fakeai.scripting.Turn: messages are dicts, oldest first; see the "
+                              "traceback above for the line)") from error
+        planned = [checked(item) for item in (result if isinstance(result, (list, tuple)) else [result])]
+        check_plan(planned, self.run["tools"], f"run {self.run['id']}")
+        return planned
 
     # --- what a run produces ----------------------------------------------------------------
 
@@ -473,12 +478,25 @@ def stores_in_scope(state: State, run: dict) -> list:
     return [state.store_records[i] for i in dict.fromkeys(ids) if i in state.store_records]
 
 
+def notice_unscripted_functions(state: State, run: dict) -> None:
+    """A run with function tools and no script replies by default, which a test rarely means: say so."""
+    functions = [tool["function"]["name"] for tool in run["tools"] if tool["type"] == "function"]
+    if functions:
+        notice = (f"run {run['id']} replied with fakeai's default text although it has function tools "
+                  f"({', '.join(functions)}) and nothing was scripted for it; script what the model does, "
+                  f"e.g. fake_openai.script.call_function({functions[0]!r}, {{...}}) or "
+                  f"fake_openai.script.reply('...')")
+        state.notices.append(notice)
+        log.warning("fakeai: %s", notice)
+
+
 def take_plan(state: State, run: dict) -> tuple[deque, str | None]:
     """(actions, progression) of the run's scripted plan; with none, the default: a real file search
     first when the run has the file_search tool, then the default reply (which cites what the search
     found), at the emulator's progression."""
     plan = state.script.take(run["thread_id"], run["assistant_id"])
     if plan is None:
+        notice_unscripted_functions(state, run)
         searches = any(tool["type"] == "file_search" for tool in run["tools"]) and stores_in_scope(state, run)
         actions, progression = ([FileSearch(None)] if searches else []) + [Respond(state.script.default)], None
     else:
