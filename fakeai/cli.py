@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--progression", default="immediate", type=progression,
                        help="how far a run moves each time its thread is touched: immediate (default), "
                             "reads:N or seconds:N")
-    serve.add_argument("--stream-chunk-size", type=int, default=DEFAULT_CHUNK_SIZE, metavar="N",
+    serve.add_argument("--stream-chunk-size", type=positive, default=DEFAULT_CHUNK_SIZE, metavar="N",
                        help=f"characters per streamed text delta (default {DEFAULT_CHUNK_SIZE})")
     serve.add_argument("--max-file-bytes", type=positive, default=MAX_FILE_BYTES, metavar="N",
                        help="the largest file an upload may carry; larger bodies are refused unread "
@@ -58,7 +58,7 @@ def progression(text: str) -> str:
 
 def positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of bytes >= 1, not {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, not {text!r}")
     return int(text)
 
 

@@ -36,6 +36,16 @@ def other_api_models(schemas) -> frozenset:
     return frozenset(listed - set(spec_models(schemas)))
 
 
+def check_options(*, stream_chunk_size, poll_after_ms, max_file_bytes, bugs) -> None:
+    """Options are refused when given, not when they first break a stream or a poll."""
+    for name, value, least in (("stream_chunk_size", stream_chunk_size, 1), ("poll_after_ms", poll_after_ms, 0),
+                               ("max_file_bytes", max_file_bytes, 1)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise ValueError(f"FakeOpenAI({name}={value!r}): expected a whole number >= {least}")
+    if bugs not in ("raise", "respond"):
+        raise ValueError(f"FakeOpenAI(bugs={bugs!r}): expected 'raise' or 'respond'")
+
+
 class FakeOpenAI:
     """An in-memory Assistants/Threads API.
 
@@ -61,6 +71,8 @@ class FakeOpenAI:
                  namespaced: bool = False, stream_chunk_size: int = DEFAULT_CHUNK_SIZE, bugs: str = "raise",
                  max_file_bytes: int = MAX_FILE_BYTES, quirks=()):
         parse_progression(progression)
+        check_options(stream_chunk_size=stream_chunk_size, poll_after_ms=poll_after_ms,
+                      max_file_bytes=max_file_bytes, bugs=bugs)
         self.seed = seed
         self.start_time = start_time
         self.real_clock = real_clock
@@ -91,6 +103,7 @@ class FakeOpenAI:
 
     @property
     def state(self) -> State:
+        """The default tenant's objects (threads, runs, files...), as fakeai holds them."""
         return self.app.default.state
 
     @property
@@ -110,6 +123,7 @@ class FakeOpenAI:
 
     @property
     def clock(self) -> Clock:
+        """fakeai's own clock (see determinism.py): what ``created_at`` and friends read."""
         return self.app.default.state.clock
 
     def reset(self, *, seed=None) -> None:
@@ -139,6 +153,7 @@ class FakeOpenAI:
             return copy.deepcopy((self.app.default.state, self.app.tenants))
 
     def restore(self, snapshot) -> None:
+        """Go back to a ``snapshot()``: every object as it was then (the journal stays)."""
         with self.lock:
             state, tenants = copy.deepcopy(snapshot)
             self.app.default.state = state
@@ -153,6 +168,7 @@ class FakeOpenAI:
     # --- serving ------------------------------------------------------------------------------
 
     def handle(self, request: RawRequest) -> RawResponse:
+        """Answer one raw request (what the in-process transport and the server call)."""
         return self.app.handle(request)
 
     @property
@@ -172,9 +188,11 @@ class FakeOpenAI:
         self.clock.set(timestamp)
 
     def advance_time(self, seconds: int) -> None:
+        """Move fakeai's own clock forward (runs on ``seconds:N`` progression move with it)."""
         self.clock.advance(seconds)
 
     def now(self) -> int:
+        """fakeai's current time, in Unix seconds."""
         return self.clock.now()
 
     # --- ready clients ------------------------------------------------------------------------

@@ -75,6 +75,7 @@ class Faults:
         self.check = check
 
     def add(self, **options) -> Fault:
+        """Queue a fault (options as the admin API's Fault schema: status, error, match, times, ...)."""
         error = self.check(options)
         if error is not None:
             raise error
@@ -85,6 +86,7 @@ class Faults:
         return fault
 
     def clear(self) -> None:
+        """Forget every queued fault."""
         self.pending.clear()
 
     def take(self, method: str, path: str) -> Fault | None:

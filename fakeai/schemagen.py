@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -236,7 +237,37 @@ def operation_parameters(spec: dict) -> dict[str, dict]:
             params = [*item.get("parameters", []), *operation.get("parameters", [])]
             query = {p["name"]: convert(p["schema"]) for p in params if p["in"] == "query"}
             out[operation["operationId"]] = {"type": "object", "properties": query}
+            method_path = sdk_method(operation) or SDK_METHODS_WITHOUT_EXAMPLE.get(operation["operationId"])
+            if method_path:  # an annotation: what the journal accepts besides the operationId
+                out[operation["operationId"]]["x-sdk-method"] = method_path
     return out
+
+
+#: SDK methods of the operations whose spec examples have no Python request (the spec gives only
+#: curl for them); tests/test_journal_names.py checks every name against the installed SDK.
+SDK_METHODS_WITHOUT_EXAMPLE = {
+    "createUpload": "uploads.create",
+    "addUploadPart": "uploads.parts.create",
+    "completeUpload": "uploads.complete",
+    "cancelUpload": "uploads.cancel",
+    "searchVectorStore": "vector_stores.search",
+    "updateVectorStoreFileAttributes": "vector_stores.files.update",
+    "retrieveVectorStoreFileContent": "vector_stores.files.content",
+}
+
+SDK_CALL = re.compile(r"client\.((?:[a-z_]+\.)*[a-z_]+)\(")
+
+
+def sdk_method(operation: dict) -> str | None:
+    """The Python SDK method of an operation (``beta.threads.runs.submit_tool_outputs``), as the
+    spec's own Python example calls it."""
+    examples = operation.get("x-oaiMeta", {}).get("examples") or []
+    for example in [examples] if isinstance(examples, dict) else examples:
+        requests = example.get("request", {}) if isinstance(example, dict) else {}
+        found = SDK_CALL.search(requests.get("python", "") if isinstance(requests, dict) else "")
+        if found:
+            return found.group(1)
+    return None
 
 
 def pointer_get(document, pointer: str):

@@ -44,9 +44,22 @@ def respond(emulator, request, http, path: str | None = None):
     return http.Response(raw.status, headers=raw.headers, content=body, request=request)
 
 
+def import_openai():
+    """The openai SDK, or an error that says how to install it (fakeai itself does not need it)."""
+    try:
+        import openai
+    except ModuleNotFoundError as missing:
+        if missing.name != "openai":
+            raise
+        raise ModuleNotFoundError("fakeai's ready clients (FakeOpenAI().client, .async_client) are clients of "
+                                  "the openai SDK, which is not installed here: pip install openai",
+                                  name="openai") from None
+    return openai
+
+
 def http_library_of_openai():
     """httpx for openai 1.x/2.x, httpx2 for 3.x: whichever the SDK's default client is built on."""
-    import openai
+    openai = import_openai()
     for base in openai.DefaultHttpxClient.__mro__:
         if base.__name__ == "Client" and base.__module__.split(".")[0] in ("httpx", "httpx2"):
             return sys.modules[base.__module__.split(".")[0]]
@@ -54,7 +67,7 @@ def http_library_of_openai():
 
 
 def make_client(emulator, *, asynchronous: bool = False, **options):
-    import openai
+    openai = import_openai()
     http = http_library_of_openai()
 
     class EmulatorTransport(http.BaseTransport):
