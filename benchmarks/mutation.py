@@ -23,6 +23,13 @@ The survivors are printed as ``file:line: original -> mutant``; each is either a
     python benchmarks/mutation.py --modules fakeai/resources/search.py \\
         --tests tests/test_vector_stores.py --limit 40 --seed 1  # a random sample of 40 mutants
     python benchmarks/mutation.py --list                            # print the mutants, run nothing
+    python benchmarks/mutation.py --tests tests --by-coverage       # each mutant runs only the tests
+                                                                    # that execute its line
+
+``--by-coverage`` (needs ``pip install coverage``) first runs the tests once unmutated under coverage,
+recording which test executes which line (benchmarks/coverage_map.py); each mutant then runs only
+those tests, so the whole suite can judge every mutant in minutes instead of hours. A mutant whose
+line no test executes is not run at all: it is reported as "not covered" and counted as a survivor.
 
 By default only one of the four ``api`` parametrisations runs (``-k "not async and not server"``,
 the synchronous client in-process), since the transport does not change which mutants die and it
@@ -79,7 +86,7 @@ class Mutant:
 @dataclass
 class Outcome:
     mutant: Mutant
-    result: str        # killed | survived | timeout | error
+    result: str        # killed | survived | timeout | error | uncovered
     seconds: float
     detail: str = ""
 
@@ -235,12 +242,35 @@ def _copy_repository(destination: Path) -> Path:
     return destination
 
 
-def _pytest_command(tests: list[str], select: str) -> list[str]:
+def _pytest_command(tests: list[str], select: str = "") -> list[str]:
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-n", "0", "-p", "no:randomly",
                "-p", "no:cacheprovider", "--no-header", "--tb=no", *tests]
     if select:
         command += ["-k", select]
     return command
+
+
+def _coverage_environment(copy_root: Path, paths: list[Path], data_file: Path) -> dict:
+    environment = _environment(copy_root)
+    environment["FAKEAI_COVERAGE_DATA"] = str(data_file)
+    environment["FAKEAI_COVERAGE_INCLUDE"] = os.pathsep.join(
+        str(copy_root / path.resolve().relative_to(ROOT)) for path in paths)
+    return environment
+
+
+def _tests_by_line(data_file: Path, copy_root: Path) -> dict[tuple[str, int], list[str]]:
+    """{(module relative to the repository, line): node ids of the tests that executed it}."""
+    import coverage
+    data = coverage.CoverageData(basename=str(data_file))
+    data.read()
+    by_line: dict[tuple[str, int], list[str]] = {}
+    for measured in data.measured_files():
+        relative = Path(measured).relative_to(copy_root).as_posix()
+        for line, contexts in data.contexts_by_lineno(measured).items():
+            tests = sorted(context for context in contexts if context)
+            if tests:
+                by_line[(relative, line)] = tests
+    return by_line
 
 
 def _environment(copy_root: Path) -> dict:
@@ -292,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float,
                         help="seconds per mutant (default: 3 x the unmutated run + 10)")
     parser.add_argument("--list", action="store_true", help="print the mutants and stop")
+    parser.add_argument("--by-coverage", action="store_true",
+                        help="run each mutant against only the tests that execute its line (needs coverage)")
     arguments = parser.parse_args(argv)
 
     paths = []
@@ -324,11 +356,19 @@ def main(argv: list[str] | None = None) -> int:
             print(f"the copy's fakeai is not the one imported: {probe.stdout.strip() or probe.stderr.strip()}")
             return 2
         started = time.perf_counter()
-        baseline = subprocess.run(command, cwd=copies[0], env=_environment(copies[0]), capture_output=True, text=True)
+        data_file = Path(scratch) / "coverage.data"
+        if arguments.by_coverage:  # the unmutated run also records which test executes which line
+            baseline = subprocess.run([*command, "-p", "benchmarks.coverage_map"], cwd=copies[0],
+                                      env=_coverage_environment(copies[0], paths, data_file),
+                                      capture_output=True, text=True)
+        else:
+            baseline = subprocess.run(command, cwd=copies[0], env=_environment(copies[0]), capture_output=True,
+                                      text=True)
         baseline_seconds = time.perf_counter() - started
         if baseline.returncode != 0:
             print("the tests do not pass on the unmutated code:\n" + (baseline.stdout + baseline.stderr)[-2000:])
             return 2
+        tests_by_line = _tests_by_line(data_file, copies[0]) if arguments.by_coverage else None
         timeout = arguments.timeout or 3 * baseline_seconds + 10
         summary = baseline.stdout.strip().splitlines()[-1] if baseline.stdout.strip() else ""
         print(f"{len(mutants)} mutants of {len(paths)} module(s); tests: {' '.join(arguments.tests)}"
@@ -340,9 +380,15 @@ def main(argv: list[str] | None = None) -> int:
             free.put(copy_root)
 
         def work(mutant: Mutant) -> Outcome:
+            mutant_command = command
+            if tests_by_line is not None:
+                covering = tests_by_line.get((mutant.path, mutant.line))
+                if not covering:
+                    return Outcome(mutant, "uncovered", 0.0)
+                mutant_command = _pytest_command(covering)
             copy_root = free.get()
             try:
-                return run_one(mutant, copy_root, command, timeout)
+                return run_one(mutant, copy_root, mutant_command, timeout)
             finally:
                 free.put(copy_root)
 
@@ -352,7 +398,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for done, outcome in enumerate(pool.map(work, mutants), start=1):
                 outcomes.append(outcome)
-                mark = {"killed": ".", "survived": "S", "timeout": "T", "error": "E"}[outcome.result]
+                mark = {"killed": ".", "survived": "S", "timeout": "T", "error": "E", "uncovered": "U"}[outcome.result]
                 print(mark, end="\n" if done % 60 == 0 or done == len(mutants) else "", flush=True)
         except KeyboardInterrupt:  # Ctrl-C or SIGTERM: report what ran so far
             print(f"\ninterrupted after {len(outcomes)} of {len(mutants)} mutants", flush=True)
@@ -370,15 +416,20 @@ def main(argv: list[str] | None = None) -> int:
                       + (f"\n      {outcome.detail}" if outcome.detail else ""))
 
     listed("survived", "Surviving mutants")
+    listed("uncovered", "Not covered: no test executes the line (counted as surviving)")
     listed("timeout", "Timed out (counted as killed)")
     listed("error", "Errors (pytest could not judge; left out of the rate)")
     counts = {result: sum(outcome.result == result for outcome in outcomes)
-              for result in ("killed", "survived", "timeout", "error")}
+              for result in ("killed", "survived", "timeout", "error", "uncovered")}
     judged = len(outcomes) - counts["error"]
     rate = 100 * (counts["killed"] + counts["timeout"]) / judged if judged else 0.0
     print(f"\n{len(outcomes)} mutants: {counts['killed']} killed, {counts['survived']} survived, "
-          f"{counts['timeout']} timed out, {counts['error']} errors in {elapsed:.0f} s. "
-          f"Kill rate {rate:.1f}%.")
+          f"{counts['uncovered']} not covered, {counts['timeout']} timed out, {counts['error']} errors "
+          f"in {elapsed:.0f} s. Kill rate {rate:.1f}%.")
+    for module in sorted({outcome.mutant.path for outcome in outcomes}):
+        mine = [outcome for outcome in outcomes if outcome.mutant.path == module and outcome.result != "error"]
+        dead = sum(outcome.result in ("killed", "timeout") for outcome in mine)
+        print(f"  {module}: {dead}/{len(mine)} killed ({100 * dead / len(mine):.1f}%)" if mine else f"  {module}: -")
     return 0
 
 
