@@ -26,6 +26,7 @@ from werkzeug.http import parse_options_header
 from werkzeug.routing import Map, Rule
 
 from . import errors
+from .credentials import bearer_key
 from .faults import Faults, apply_latency
 from .journal import Entry, Journal, masked
 from .resources import paths
@@ -291,13 +292,6 @@ def server_stream(events):
         yield from events
     except StreamBroken as broken:
         yield (f"event: error\ndata: {json.dumps(broken.error.body())}\n\n").encode()
-
-
-def bearer_key(header: str | None) -> str | None:
-    """The key of ``Authorization: Bearer <key>`` ('' for an empty one), None without one."""
-    if not header or not header.startswith("Bearer"):
-        return None
-    return header[len("Bearer"):].strip()
 
 
 STATUS_TEXT = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",

@@ -365,6 +365,20 @@ class Script:
     def pending(self) -> int:
         return sum(len(queue) for queue in self._queues.values())
 
+    def queued(self) -> list[tuple[tuple, Plan]]:
+        """Every plan no run has taken yet, with its scope (``("thread", id)``, ``("assistant", id)``
+        or ``("any",)``): thread scopes first, then assistant scopes, then any (the order a run looks
+        in), each scope's plans in the order its runs will take them."""
+        order = {"thread": 0, "assistant": 1, "any": 2}
+        scopes = sorted(self._queues, key=lambda scope: order[scope[0]])  # stable: first scripted first
+        return [(scope, plan) for scope in scopes for plan in self._queues[scope]]
+
+    def clear(self) -> int:
+        """Drop every queued plan (ingestion failures stay); how many there were."""
+        dropped = self.pending()
+        self._queues.clear()
+        return dropped
+
 
 def check_plan(actions, tools: list, owner: str) -> None:
     """A plan may only call functions ``tools`` offers, and code/file tools only if enabled."""
