@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
@@ -359,3 +363,36 @@ def test_a_wrong_key_of_10_characters_is_masked_in_e12_and_in_the_journal(server
     journals = [server.emulator.requests, *(kept.journal for kept in server.emulator.app.tenants.values())]
     journaled = json.dumps([entry.summary() for journal in journals for entry in journal])
     assert "sk-abcdefg" not in journaled and "Bearer sk********" in journaled
+
+
+# --- the README's curl lines, as written -----------------------------------------------------------
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+README_ROOT = "http://127.0.0.1:8000"
+
+
+def readme_admin_commands() -> list[str]:
+    """Each curl command of the README's shell blocks that calls /_fakeai/ (continuations joined)."""
+    blocks = re.findall(r"```bash\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
+    lines = "\n".join(block for block in blocks if "/_fakeai/" in block).replace("\\\n", " ").splitlines()
+    return [line for line in lines if line.startswith("curl") and "/_fakeai/" in line]
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_the_readmes_admin_curl_lines_work_as_written():
+    commands = readme_admin_commands()
+    assert len(commands) >= 4
+    with Served(fakeai_command(), "serve", "--port", "0", "--quiet") as served:
+        root = served.base_url.removesuffix("/v1")
+        answers = []
+        for command in commands:
+            assert README_ROOT in command
+            done = subprocess.run(["bash", "-c", command.replace(README_ROOT, root) + " -w '\\n%{http_code}'"],
+                                  capture_output=True, text=True, timeout=30)
+            body, _, status = done.stdout.rpartition("\n")
+            answers.append((status, json.loads(body)))
+        served.stop()
+
+    assert [status for status, _ in answers] == ["200"] * len(commands), answers
+    assert {json.dumps(answer["tenant"]) for _, answer in answers} == {
+        '{"key": "sk*********", "project": null, "shared": false}'}
