@@ -1,7 +1,12 @@
 """The admin API: a test in any language controls `fakeai serve` over HTTP, as a pytest test
-controls the fixture. Everything lives under /_fakeai/, a path the OpenAI API never uses, and
-acts on the tenant of the request's API key (and OpenAI-Project header), so parallel suites that
-use different keys never touch each other's state.
+controls the fixture. Everything lives under /_fakeai/ (at the server's root, not under /v1), a
+path the OpenAI API never uses.
+
+Admin calls are authenticated exactly like API calls (no key, or a key the server does not accept:
+the API's 401), and act on the tenant the same key and OpenAI-Project header reach through the API,
+so a key can neither read nor change another key's state. Every answer names that tenant
+(``"tenant": {"key": <masked>, "project": ..., "shared": ...}``). Bodies are JSON whatever their
+Content-Type says (curl's ``-d`` sends a form type).
 
     GET    /_fakeai/journal              the requests received, in order
     DELETE /_fakeai/journal              forget them
@@ -9,6 +14,8 @@ use different keys never touch each other's state.
     POST   /_fakeai/faults               queue a fault            (schemas/admin/Fault.json)
     DELETE /_fakeai/faults               drop every pending fault
     POST   /_fakeai/script               queue what a run does    (schemas/admin/Script.json)
+    GET    /_fakeai/script               plans no run has taken yet, per scope (schemas/admin/ScriptPlans.json)
+    DELETE /_fakeai/script               drop them
     GET    /_fakeai/progression          how fast runs and ingestion move
     POST   /_fakeai/progression          set it for this key      (schemas/admin/Progression.json)
     POST   /_fakeai/ingestion_failures   a file's next ingestion fails (schemas/admin/IngestionFailure.json)
@@ -27,16 +34,23 @@ from __future__ import annotations
 import base64
 import binascii
 import copy
+import dataclasses
 import json
 
 from . import errors
+from .app import RawRequest, RawResponse, parse_body
+from .credentials import bearer_key
+from .errors import mask_api_key
 from .fixtures import load as load_fixtures
-from .app import RawRequest, RawResponse, bearer_key, parse_body
 from .resources.vector_stores import expire_vector_store, get_vector_store
-from .scripting import Plan, ScriptError
+from .scripting import (CallFunctions, CodeInterpreter, Expire, Fail, FileSearch, Incomplete, Plan, Reply,
+                        Respond, ScriptError, StreamError)
 from .store import export_state
 
 PREFIX = "/_fakeai/"
+#: Admin answers with a hand-written schema of their own; every other answer is only checked for
+#: its tenant (schemas/admin/Answered.json).
+ANSWER_SCHEMAS = {("script", "GET"): "admin/ScriptPlans"}
 
 
 def script_plan(plan: Plan, action: dict) -> None:
@@ -77,6 +91,54 @@ def written(output: dict) -> tuple[str, bytes]:
         raise errors.invalid_type("content_base64", "base64 text", "a string") from None
 
 
+def described_plan(scope: tuple, plan: Plan) -> dict:
+    """A queued plan as the POST /_fakeai/script body that would queue it again (a responder,
+    which only Python can script, shows as ``{"respond": "<its name>"}``)."""
+    body = {}
+    if scope[0] != "any":
+        body[f"{scope[0]}_id"] = scope[1]
+    if plan.progression is not None:
+        body["progression"] = plan.progression
+    body["actions"] = [described_action(action) for action in plan.actions]
+    return body
+
+
+def described_action(action) -> dict:
+    """One action in its schemas/admin/Script.json form."""
+    if isinstance(action, Reply):
+        if not action.annotations:
+            return {"reply": action.text}
+        return {"reply": {"text": action.text, "annotations": [dict(note) for note in action.annotations]}}
+    if isinstance(action, CallFunctions):
+        calls = [{"name": call.name, "arguments": json.loads(call.arguments)} for call in action.calls]
+        return {"call_function": calls[0]} if len(calls) == 1 else {"call_functions": calls}
+    if isinstance(action, CodeInterpreter):
+        return {"run_code": {"input": action.input, "logs": action.logs,
+                             "image_file_ids": list(action.image_file_ids),
+                             "images": [encoded(name, data) for name, data in action.images],
+                             "files": [encoded(name, data) for name, data in action.files]}}
+    if isinstance(action, FileSearch):
+        if action.results is None:
+            return {"search": {} if action.query is None else {"query": action.query}}
+        return {"search_files": [dict(result) for result in action.results]}
+    if isinstance(action, Fail):
+        return {"fail": {"code": action.code, "message": action.message}}
+    if isinstance(action, Incomplete):
+        return {"stop_incomplete": {"reason": action.reason, "text": action.text}}
+    if isinstance(action, Expire):
+        return {"expire": {}}
+    if isinstance(action, StreamError):
+        return {"stream_error": {"message": action.message}}
+    if isinstance(action, Respond):
+        return {"respond": getattr(action.callback, "__qualname__", repr(action.callback))}
+    raise TypeError(f"no HTTP form for the action {action!r}")
+
+
+def encoded(name: str, data: bytes) -> dict:
+    """A file code writes, in the Script schema's form (its bytes as base64)."""
+    return {"name": name, "content_base64": base64.b64encode(data).decode("ascii")}
+
+
 class Admin:
     def __init__(self, emulator):
         self.emulator = emulator
@@ -87,20 +149,40 @@ class Admin:
         return path.startswith(PREFIX)
 
     def handle(self, request: RawRequest) -> RawResponse:
+        header = request.headers.get("authorization")
+        key, project = bearer_key(header), request.headers.get("openai-project")
+        try:
+            self.app.authenticate(header, key)  # before any tenant is looked up: a refused key has none
+        except errors.APIError as error:
+            return answered(error.status, error.body())
         with self.app.lock:
-            tenant = self.app.tenant_for(bearer_key(request.headers.get("authorization")),
-                                         request.headers.get("openai-project"))
+            tenant = self.app.tenant_for(key, project)
             try:
-                status, body = 200, self.answer(tenant, request)
+                status, body = 200, {**self.answer(tenant, request), "tenant": self.named(key, project)}
+                self.check_answer(request, body)
             except errors.APIError as error:
                 status, body = error.status, error.body()
             except ScriptError as error:
                 status, body = 400, errors.BadRequestError(f"fakeai script error: {error}").body()
-        return RawResponse(status, [("content-type", "application/json")],
-                           json.dumps(body, indent=2, ensure_ascii=False).encode())
+        return answered(status, body)
+
+    def check_answer(self, request: RawRequest, body: dict) -> None:
+        """Answers with a schema of their own are checked like the API's (a mismatch is a fakeai bug)."""
+        schema = ANSWER_SCHEMAS.get((request.path[len(PREFIX):].strip("/"), request.method), "admin/Answered")
+        problem = self.app.schemas.contract_problem(schema, body)
+        if problem:
+            raise self.app.bug_error(problem)
+
+    def named(self, key: str, project: str | None) -> dict:
+        """The tenant an answer acted on: the caller's key (masked) and project; ``shared`` when one
+        state serves every key (in-process, or ``fakeai serve --shared``)."""
+        return {"key": mask_api_key(key), "project": project, "shared": not self.app.namespaced}
 
     def checked(self, schema: str, request: RawRequest) -> dict:
-        body = parse_body(request)
+        """The body, read as JSON whatever its Content-Type (curl ``-d`` says it is a form), checked
+        against schemas/admin/<schema>.json."""
+        headers = {name: value for name, value in request.headers.items() if name != "content-type"}
+        body = parse_body(dataclasses.replace(request, headers=headers))
         error = self.app.schemas.first_error(f"admin/{schema}", body)
         if error is not None:
             raise error
@@ -128,6 +210,11 @@ class Admin:
             for action in body["actions"]:
                 script_plan(plan, action)
             return {"queued": len(plan.actions), "pending": state.script.pending()}
+        if (name, method) == ("script", "GET"):
+            return {"object": "list", "data": [described_plan(scope, plan) for scope, plan in state.script.queued()],
+                    "pending": state.script.pending()}
+        if (name, method) == ("script", "DELETE"):
+            return {"deleted": True, "count": state.script.clear()}
         if name == "progression" and method in ("GET", "POST"):
             if method == "POST":
                 state.progression = self.checked("Progression", request)["progression"]
@@ -168,3 +255,8 @@ class Admin:
         if (name, method) == ("state", "GET"):
             return export_state(state)
         raise errors.invalid_url(method, request.path)
+
+
+def answered(status: int, body: dict) -> RawResponse:
+    return RawResponse(status, [("content-type", "application/json")],
+                       json.dumps(body, indent=2, ensure_ascii=False).encode())

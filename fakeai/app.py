@@ -27,6 +27,7 @@ from werkzeug.routing import Map, Rule
 
 from . import errors
 from .actions import ScriptError
+from .credentials import bearer_key
 from .faults import Faults, apply_latency
 from .journal import Entry, Journal, masked
 from .resources import paths
@@ -310,13 +311,6 @@ def server_stream(events):
     except ScriptError as error:  # a responder that failed mid-stream: the test's mistake, said so
         failure = errors.script_failure(str(error))
         yield (f"event: error\ndata: {json.dumps(failure.body())}\n\n").encode()
-
-
-def bearer_key(header: str | None) -> str | None:
-    """The key of ``Authorization: Bearer <key>`` ('' for an empty one), None without one."""
-    if not header or not header.startswith("Bearer"):
-        return None
-    return header[len("Bearer"):].strip()
 
 
 STATUS_TEXT = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",

@@ -72,13 +72,20 @@ def missing_api_key() -> APIError:  # E11, verified
         f"password. You can obtain an API key from {API_KEYS_URL}.")
 
 
+#: The real API shows the first 8 characters and the last 4 of a wrong key, stars in between (E12).
+MASK_PREFIX, MASK_SUFFIX = 8, 4
+
+
 def mask_api_key(key: str) -> str:
-    """The real API shows the first chars and the last four of a wrong key, stars in between."""
+    """A key as the real API shows it in E12: its first 8 and last 4 characters, one star for each
+    character between. Never more than half of a key shows: one too short for that (under 24
+    characters) shows only its first 2 characters (none under 4), then stars."""
     if not key:
         return "''"
-    if len(key) <= 8:
-        return key[:2] + "*" * max(len(key) - 2, 0)
-    return key[:8] + "*" * (len(key) - 12 if len(key) > 12 else 0) + key[-4:]
+    if len(key) >= 2 * (MASK_PREFIX + MASK_SUFFIX):
+        return key[:MASK_PREFIX] + "*" * (len(key) - MASK_PREFIX - MASK_SUFFIX) + key[-MASK_SUFFIX:]
+    shown = 2 if len(key) >= 4 else 0
+    return key[:shown] + "*" * (len(key) - shown)
 
 
 def incorrect_api_key(key: str) -> APIError:  # E12, verified

@@ -6,7 +6,8 @@
     assert [e.status for e in fake_openai.requests.filter(path="/threads/*/runs")] == [429, 200]
 
 Entries keep the raw bytes and parse them when asked, so journaling costs a request almost
-nothing. The API key is masked as the real API masks it in its errors.
+nothing. The API key, and every other credential header, is masked as the real API masks a key in
+its errors (fakeai/credentials.py).
 """
 
 from __future__ import annotations
@@ -19,15 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
-from .errors import mask_api_key
-
-
-def masked(headers: dict) -> dict:
-    out = dict(headers)
-    if "authorization" in out:
-        scheme, _, key = out["authorization"].partition(" ")
-        out["authorization"] = f"{scheme} {mask_api_key(key)}"
-    return out
+from .credentials import masked  # noqa: F401  (entries are built with every credential masked)
 
 
 def parsed(raw: bytes):
@@ -44,7 +37,7 @@ class Entry:
     method: str
     path: str  # as sent, with the /v1 prefix
     query_string: str
-    headers: dict  # lower-case names, the API key masked
+    headers: dict  # lower-case names, credentials masked
     raw_body: bytes
     timestamp: int  # the emulator's clock when the request came
     request_id: str

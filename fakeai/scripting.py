@@ -284,20 +284,22 @@ class Script:
         """How many plans no run has taken yet."""
         return sum(len(queue) for queue in self._queues.values())
 
-    def pending_plans(self) -> list[Plan]:
-        """The plans no run has taken yet, most specific scope first, each queue in order."""
+    def queued(self) -> list[tuple[tuple, Plan]]:
+        """Every plan no run has taken yet, with its scope (``("thread", id)``, ``("assistant", id)``
+        or ``("any",)``): thread scopes first, then assistant scopes, then any (the order a run looks
+        in), each scope's plans in the order its runs will take them."""
         order = {"thread": 0, "assistant": 1, "any": 2}
-        return [plan for key in sorted(self._queues, key=lambda key: (order[key[0]], key[1:]))
-                for plan in self._queues[key]]
+        scopes = sorted(self._queues, key=lambda scope: order[scope[0]])  # stable: first scripted first
+        return [(scope, plan) for scope in scopes for plan in self._queues[scope]]
+
+    def clear(self) -> int:
+        """Drop every queued plan (ingestion failures stay); how many there were."""
+        dropped = self.pending()
+        self._queues.clear()
+        return dropped
 
     def unused(self) -> list[str]:
         """One line per plan no run took that was not scripted ``optional=True``."""
-        return [f"{plan.scope}: {plan.describe()}" for plan in self.pending_plans() if not plan.optional]
+        return [f"{plan.scope}: {plan.describe()}" for _, plan in self.queued() if not plan.optional]
 
-    def clear(self) -> int:
-        """Forget every queued plan (and scripted ingestion failure); how many plans were dropped."""
-        dropped = self.pending()
-        self._queues.clear()
-        self.ingestion_failures.clear()
-        return dropped
 

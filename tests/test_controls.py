@@ -57,6 +57,9 @@ class AdminAPI:
         if project:
             headers["OpenAI-Project"] = project
         self.http = httpx.Client(base_url=base_url.removesuffix("/v1") + "/_fakeai/", headers=headers)
+        assert len(key) >= 24  # long enough for the API's mask: first 8, a star each, last 4 (E12)
+        #: What every answer says it acted on: this key, masked, and this project.
+        self.tenant = {"key": key[:8] + "*" * (len(key) - 12) + key[-4:], "project": project, "shared": False}
 
     def get(self, name: str) -> httpx.Response:
         return self.http.get(name)
@@ -68,10 +71,13 @@ class AdminAPI:
         return self.http.delete(name)
 
     def ok(self, method: str, name: str, body=None):
-        """The JSON answer of a call that must succeed."""
+        """The JSON answer of a call that must succeed, once it said it acted on this key's tenant
+        (without that ``tenant`` member)."""
         response = self.post(name, body) if method == "POST" else getattr(self, method.lower())(name)
         assert response.status_code == 200, response.text
-        return response.json()
+        answer = response.json()
+        assert answer.pop("tenant") == self.tenant
+        return answer
 
     def journal(self) -> list[dict]:
         return self.ok("GET", "journal")["data"]

@@ -240,7 +240,8 @@ def test_progression_per_tenant_over_the_admin_api(live_server):
     slow_key, fast_key = "sk-test-slow-0123456789", "sk-test-fast-0123456789"
     with httpx.Client(base_url=root, headers={"Authorization": f"Bearer {slow_key}"}) as admin:
         answer = admin.post("/_fakeai/progression", json={"progression": "reads:2"})
-        assert (answer.status_code, answer.json()) == (200, {"progression": "reads:2"})
+        assert (answer.status_code, answer.json()) == (200, {"progression": "reads:2", "tenant": {
+            "key": "sk*********************", "project": None, "shared": False}})  # 23 characters: the first 2 show
         bad = admin.post("/_fakeai/progression", json={"progression": "sometimes"})
         assert bad.status_code == 400 and bad.json()["error"]["param"] == "progression"
 
