@@ -99,6 +99,8 @@ def described_plan(scope: tuple, plan: Plan) -> dict:
         body[f"{scope[0]}_id"] = scope[1]
     if plan.progression is not None:
         body["progression"] = plan.progression
+    if plan.optional:
+        body["optional"] = True
     body["actions"] = [described_action(action) for action in plan.actions]
     return body
 
@@ -206,7 +208,7 @@ class Admin:
         if (name, method) == ("script", "POST"):
             body = self.checked("Script", request)
             plan = state.script.plan(thread_id=body.get("thread_id"), assistant_id=body.get("assistant_id"),
-                                     progression=body.get("progression"))
+                                     progression=body.get("progression"), optional=body.get("optional", False))
             for action in body["actions"]:
                 script_plan(plan, action)
             return {"queued": len(plan.actions), "pending": state.script.pending()}
