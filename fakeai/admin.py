@@ -87,17 +87,17 @@ class Admin:
         return path.startswith(PREFIX)
 
     def handle(self, request: RawRequest) -> RawResponse:
-        with self.app.lock:
-            tenant = self.app.tenant_for(bearer_key(request.headers.get("authorization")),
-                                         request.headers.get("openai-project"))
+        tenant = self.app.tenant_for(bearer_key(request.headers.get("authorization")),
+                                     request.headers.get("openai-project"))
+        with tenant.lock:
             try:
                 status, body = 200, self.answer(tenant, request)
             except errors.APIError as error:
                 status, body = error.status, error.body()
             except ScriptError as error:
                 status, body = 400, errors.BadRequestError(f"fakeai script error: {error}").body()
-        return RawResponse(status, [("content-type", "application/json")],
-                           json.dumps(body, indent=2, ensure_ascii=False).encode())
+            payload = json.dumps(body, indent=2, ensure_ascii=False).encode()  # the state as it is now
+        return RawResponse(status, [("content-type", "application/json")], payload)
 
     def checked(self, schema: str, request: RawRequest) -> dict:
         body = parse_body(request)
