@@ -66,7 +66,7 @@ class FakeOpenAI:
         parse_progression(progression)
         if not isinstance(journal_size, int) or journal_size < 1:
             raise ValueError(f"journal_size must be a whole number >= 1, not {journal_size!r}")
-        if tenant_ttl is not None and not tenant_ttl > 0:
+        if tenant_ttl is not None and not 0 < tenant_ttl < float("inf"):
             raise ValueError(f"tenant_ttl must be a number of seconds > 0, not {tenant_ttl!r}")
         self.seed = seed
         self.start_time = start_time

@@ -50,13 +50,15 @@ class Tenants:
         self.clock = clock  # wall-clock seconds; tests give their own
         self.lock = threading.Lock()  # held only to look up, add or drop: never during a request
         self._by_key: dict[tuple, Tenant] = {}
-        self._swept = clock()
+        self._swept: float | None = None  # when expiry was last looked for
 
     def get(self, key: str, project: str | None) -> Tenant:
         """The tenant of an accepted key, made on its first request."""
         now = self.clock()
         with self.lock:
-            if self.ttl is not None and now - self._swept >= self.ttl / 2:
+            if self._swept is None:
+                self._swept = now
+            elif self.ttl is not None and now - self._swept >= self.ttl / 2:
                 self._sweep(now)
             tenant = self._by_key.get((key, project))
             if tenant is None:
