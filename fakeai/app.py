@@ -156,6 +156,7 @@ class Application:
             entry.status = status
             # Encoded now, under the lock: another request may change these objects next.
             if isinstance(answer, Streamed):
+                entry.events = []
                 content_type, payload = "text/event-stream; charset=utf-8", RunStream(
                     state, answer.thread, answer.progress, answer.prelude, lock=tenant.lock,
                     check=self.check_event, record=entry.events.append,

@@ -73,24 +73,32 @@ def kept(raw: bytes) -> bytes:
     return raw[:BODY_LIMIT] + f"... [fakeai journal: {len(raw):,} bytes, the first {BODY_LIMIT:,} kept]".encode()
 
 
-#: One copy of each header name and value that requests repeat (every SDK request carries the
-#: same dozen), so an entry's headers cost a tuple of references. Bounded: once full, new text
-#: is kept per entry as it came.
-SHARED_TEXT_LIMIT = 4096
-_shared_text: dict = {}
+#: One copy of each header name and value, and of each whole set of headers, that requests repeat
+#: (a client sends the same dozen each time), so an entry's headers usually cost one reference.
+#: Bounded: once full, what is new is kept per entry as it came.
+SHARED_LIMIT = 4096
+_shared: dict = {}
 
 
-def shared(text: str) -> str:
-    found = _shared_text.get(text)
+def shared(value):
+    found = _shared.get(value)
     if found is not None:
         return found
-    if len(_shared_text) < SHARED_TEXT_LIMIT and len(text) <= 256:
-        _shared_text[text] = text
-    return text
+    if len(_shared) < SHARED_LIMIT:
+        _shared[value] = value
+    return value
+
+
+#: Longer header text is never shared (a cache of it could hold much).
+SHARED_TEXT = 256
 
 
 def compact_headers(headers: dict) -> tuple:
-    return tuple((shared(name), shared(value)) for name, value in headers.items())
+    """(name, value, name, value, ...), shared with the entries that had the same."""
+    flat = tuple(text for pair in headers.items() for text in pair)
+    if any(len(text) > SHARED_TEXT for text in flat):
+        return flat
+    return shared(tuple(shared(text) for text in flat))
 
 
 class Entry:
@@ -101,7 +109,7 @@ class Entry:
 
     def __init__(self, method: str, path: str, query_string: str, headers: dict, raw_body: bytes,
                  timestamp: int, request_id: str, operation: str | None = None, status: int | None = None,
-                 raw_response: bytes = b"", events: list | None = None):
+                 raw_response: bytes = b"", events=()):
         self.method = method
         self.path = path  # as sent, with the /v1 prefix
         self.query_string = query_string
@@ -112,11 +120,12 @@ class Entry:
         self.operation = operation  # the spec's operationId, when the request matched a route
         self.status = status
         self.raw_response = raw_response
-        self.events = [] if events is None else events  # (event, data) of a streamed answer
+        self.events = events  # (event, data) of a streamed answer (a list once it streams)
 
     @property
     def headers(self) -> dict:
-        return dict(self._headers)
+        flat = self._headers
+        return dict(zip(flat[::2], flat[1::2]))
 
     @property
     def raw_response(self) -> bytes:
