@@ -10,6 +10,7 @@ hanging the suite.
 
 from __future__ import annotations
 
+import sys
 import threading
 
 import openai
@@ -294,3 +295,34 @@ def test_a_streams_first_events_show_the_run_as_it_was_created(fake_openai):
     assert events[1] == ("thread.run.queued", "queued")
     assert events[2] == ("thread.run.in_progress", "in_progress")
     assert events[-1] == ("thread.run.completed", "completed")
+
+
+def test_schemas_compiled_on_first_use_are_safe_to_use_from_many_threads_at_once():
+    """Requests of different keys are checked at the same time, and the first checks compile the
+    schemas they use: eight threads check the same schemas of a fresh set at once, ten times over,
+    with the interpreter switching threads as often as it can."""
+    from fakeai.validation import Schemas, schema_dir
+
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    failures: list = []
+    try:
+        for _ in range(10):
+            schemas = Schemas(schema_dir())  # nothing compiled yet
+            start = threading.Barrier(8)
+
+            def check():
+                start.wait()
+                for name in ("CreateThreadAndRunRequest", "CreateRunRequest", "CreateAssistantRequest"):
+                    try:
+                        schemas.is_valid(name, {})
+                    except Exception as error:  # noqa: BLE001 - collected for the assertion
+                        failures.append(f"{name}: {type(error).__name__}: {error}")
+            threads = [threading.Thread(target=check) for _ in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(GATE_SECONDS)
+    finally:
+        sys.setswitchinterval(previous)
+    assert failures == []
