@@ -10,6 +10,8 @@ the machine cancels out:
   the thread), both for the first page and for a page in the middle reached with ``after=``;
 * one full run cycle (create a run, poll it to completion with the SDK's ``create_and_poll``, list
   the messages) vs one thread create: polling must not wait;
+* one run (``create_and_poll``) on a thread of 50,000 messages vs on a thread of 10: a run costs
+  what it produces, not what its thread holds (goal: within 2x);
 * a streamed run with a 500-character reply (``runs.stream`` to the end) vs the same run not
   streamed (reported, no goal set);
 * upload a 1 MB text file, attach it to a vector store (``vector_stores.files.create_and_poll``)
@@ -55,6 +57,9 @@ from fakeai.transport import DEFAULT_BASE_URL, http_library_of_openai
 SMALL_THREAD = 100
 LARGE_THREAD = 100_000
 PAGE = 20
+#: Messages of the threads the run-cost row runs on.
+SHORT_RUN_THREAD = 10
+LONG_RUN_THREAD = 50_000
 
 #: What the floor transport answers to every request: a thread as the API (and fakeai) sends it.
 CANNED_THREAD = json.dumps({
@@ -168,6 +173,24 @@ def run_cycle(emulator: FakeOpenAI, assistant_id: str) -> Callable[[], None]:
         client.beta.threads.runs.create_and_poll(thread_id=thread["id"], assistant_id=assistant_id)
         client.beta.threads.messages.list(thread["id"]).data
     return operation
+
+
+def run_on_thread(emulator: FakeOpenAI, assistant_id: str, thread_id: str) -> Callable[[], None]:
+    """One run polled to completion on an existing thread; its reply is deleted again through the
+    domain layer, so the thread stays the size it was."""
+    client, record = emulator.client, emulator.state.threads[thread_id]
+
+    def operation():
+        run = client.beta.threads.runs.create_and_poll(thread_id=thread_id, assistant_id=assistant_id)
+        for message in reply_of(record, run.id):
+            record.messages.remove(message["id"])
+    return operation
+
+
+def reply_of(record, run_id: str) -> list:
+    """The messages a run wrote: the newest of its thread (found without walking all of them)."""
+    newest, _ = record.messages.page(limit=5, order="desc")
+    return [message for message in newest if message["run_id"] == run_id]
 
 
 def thread_create(client: openai.OpenAI) -> Callable[[], None]:
@@ -330,6 +353,10 @@ def main(argv: list[str] | None = None) -> int:
                 messages_page(client, small, after=middle_message_id(emulator, small)), settings),
         compare("run cycle (create, poll to completion, list) vs one threads.create",
                 run_cycle(emulator, assistant), thread_create(client), settings, goal=5),
+        compare(f"one run on a thread of {LONG_RUN_THREAD:,} messages vs of {SHORT_RUN_THREAD}",
+                run_on_thread(emulator, assistant, thread_with_messages(emulator, LONG_RUN_THREAD)),
+                run_on_thread(emulator, assistant, thread_with_messages(emulator, SHORT_RUN_THREAD)),
+                settings, goal=2),
         compare("streamed run, 500-char reply, vs the same run polled",
                 streamed_run(client, assistant, stream=True), streamed_run(client, assistant, stream=False),
                 settings, goal=None),

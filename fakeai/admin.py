@@ -157,8 +157,8 @@ class Admin:
             self.app.authenticate(header, key)  # before any tenant is looked up: a refused key has none
         except errors.APIError as error:
             return answered(error.status, error.body())
-        with self.app.lock:
-            tenant = self.app.tenant_for(key, project)
+        tenant = self.app.tenant_for(key, project)
+        with tenant.lock:
             try:
                 status, body = 200, {**self.answer(tenant, request), "tenant": self.named(key, project)}
                 self.check_answer(request, body)
@@ -166,7 +166,7 @@ class Admin:
                 status, body = error.status, error.body()
             except ScriptError as error:
                 status, body = 400, errors.BadRequestError(f"fakeai script error: {error}").body()
-        return answered(status, body)
+            return answered(status, body)  # encoded under the lock: the state as it is now
 
     def check_answer(self, request: RawRequest, body: dict) -> None:
         """Answers with a schema of their own are checked like the API's (a mismatch is a fakeai bug)."""

@@ -4,6 +4,11 @@ routes.py).
 tenant -> journal -> injected fault -> auth (401) -> route (404) -> beta header (400) -> path ids
 (400/404) -> query and body (400) -> handler -> response checked against its schema -> headers.
 
+On a namespaced (shared) server a key is checked first: a refused key gets its 401 without a
+tenant of its own and is journaled nowhere (see tenants.py). Each tenant has its own lock; the
+body is parsed and an injected latency slept before it is taken, and the answer (JSON or the
+first events of a stream) is encoded while it is held, so it shows the state as it was.
+
 ``Application.handle`` works on plain request/response records so the in-process transport can
 call it without building a WSGI environ; ``Application.__call__`` is the WSGI face for the server.
 """
@@ -28,12 +33,13 @@ from werkzeug.routing import Map, Rule
 from . import errors
 from .actions import ScriptError
 from .credentials import bearer_key
-from .faults import Faults, apply_latency
-from .journal import Entry, Journal, masked
+from .faults import apply_latency
+from .journal import Entry, masked
 from .resources import paths
 from .routes import API_PREFIX, ROUTES, Binary, Call, FilePart, Streamed
 from .store import State
 from .streaming import DEFAULT_CHUNK_SIZE, RunStream
+from .tenants import Tenant, Tenants
 from .validation import Schemas, describe
 
 log = logging.getLogger("fakeai")
@@ -61,35 +67,22 @@ class RawResponse:
     body: bytes
 
 
-@dataclass
-class Tenant:
-    """What one API key (and ``OpenAI-Project``) sees on a shared server: its own objects, script,
-    journal and faults. In-process there is one tenant, whatever the key."""
-
-    state: State
-    journal: Journal = field(default_factory=Journal)
-    faults: Faults = field(default_factory=Faults)
-    snapshots: dict = field(default_factory=dict)  # taken through the admin API, by snapshot id
-    #: Scripts of this tenant's test that no run could follow (server mode; in-process they raise).
-    script_errors: list = field(default_factory=list)
-
-
 class Application:
     """One emulator's HTTP interface.
 
     new_tenant  makes the state of a new tenant (the emulator's options, a fresh seeded state)
-    namespaced  one tenant per API key and project (the server) or one for all (in-process)
+    namespaced  one tenant per accepted API key and project (the server) or one for all (in-process)
+    tenant_ttl  seconds after which a namespaced tenant nobody used is forgotten (None: never)
     bugs        what a fakeai bug does: 'raise' (in-process, so the test fails loudly) or
                 'respond' (server: a 500 that says so, and a log line)
     """
 
     def __init__(self, new_tenant: Callable[[], Tenant], schemas: Schemas, *,
-                 lock: threading.RLock | None = None, api_keys=None, bugs: str = "raise",
-                 poll_after_ms: int = 1, namespaced: bool = False,
+                 api_keys=None, bugs: str = "raise", poll_after_ms: int = 1, namespaced: bool = False,
+                 tenant_ttl: float | None = None,
                  stream_chunk_size: int = DEFAULT_CHUNK_SIZE, max_request_bytes: int = 0):
         self.new_tenant = new_tenant
         self.schemas = schemas
-        self.lock = lock or threading.RLock()
         self.api_keys = set(api_keys) if api_keys else None
         self.bugs = bugs
         self.poll_after_ms = poll_after_ms
@@ -98,7 +91,7 @@ class Application:
         self.default = new_tenant()
         #: Bodies longer than this are not read (the largest file, plus room for the form around it).
         self.max_request_bytes = max_request_bytes or self.default.state.max_file_bytes + FORM_MARGIN
-        self.tenants: dict[tuple, Tenant] = {}
+        self.tenants = Tenants(new_tenant, ttl=tenant_ttl)
         self.problems: list[str] = []
         self.url_map = Map([Rule(API_PREFIX + r.path, endpoint=r, methods=[r.method]) for r in ROUTES],
                            strict_slashes=False, merge_slashes=False)
@@ -108,10 +101,15 @@ class Application:
     def tenant_for(self, key: str | None, project: str | None) -> Tenant:
         if not self.namespaced or not key:
             return self.default
-        tenant = self.tenants.get((key, project))
-        if tenant is None:
-            tenant = self.tenants[(key, project)] = self.new_tenant()
-        return tenant
+        return self.tenants.get(key, project)
+
+    def accepts(self, key: str | None) -> bool:
+        return bool(key) and (self.api_keys is None or key in self.api_keys)
+
+    @property
+    def lock(self) -> threading.RLock:
+        """The default tenant's lock: all of the state in-process (each namespaced tenant has its own)."""
+        return self.default.lock
 
     @property
     def state(self) -> State:
@@ -125,62 +123,103 @@ class Application:
             return self.admin.handle(request)
         started = time.perf_counter()
         key = bearer_key(request.headers.get("authorization"))
-        with self.lock:
-            tenant = self.tenant_for(key, request.headers.get("openai-project"))
-            state = tenant.state
+        if self.namespaced and not self.accepts(key):
+            return self.refused(request, key, started)
+        tenant = self.tenant_for(key, request.headers.get("openai-project"))
+        matched = self.match(request.method, request.path)
+        body = self.parsed_body(request, matched) if self.accepts(key) else None
+        with tenant.lock:
             entry = Entry(request.method, request.path, request.query, masked(request.headers),
-                          b"" if is_multipart(request) else request.body, state.clock.now(), state.ids.request_id())
+                          b"" if is_multipart(request) else request.body, tenant.state.clock.now(),
+                          tenant.state.ids.request_id())
             tenant.journal.append(entry)
-            matched = self.match(request.method, request.path)
             entry.operation = matched[0].operation if matched else None
             fault = tenant.faults.take(request.method, request.path) if tenant.faults.pending else None
+        if fault is not None and fault.sleep:
+            apply_latency(fault, None)  # a real sleep, holding no lock: other requests go on
+        with tenant.lock:
+            state = tenant.state
             try:
                 if fault is not None:
-                    apply_latency(fault, state.clock)
+                    if not fault.sleep:
+                        apply_latency(fault, state.clock)
                     if fault.status is not None:
                         raise fault.error(key or "", request.method, request.path,
                                           model=model_named(state, request), request_id=entry.request_id)
-                status, body, extra = 200, *self.dispatch(state, request, key, matched, entry)
+                status, answer, extra = 200, *self.dispatch(state, request, key, matched, entry, body)
             except errors.APIError as error:
-                status, body, extra = error.status, error.body(), error.headers
+                status, answer, extra = error.status, error.body(), error.headers
             except ScriptError as error:  # the test's own mistake, never counted as a fakeai bug
                 if self.bugs == "raise":
                     raise
-                status, body, extra = self.script_error(tenant, error)
+                status, answer, extra = self.script_error(tenant, error)
             except errors.EmulatorBug as error:  # a contract violation
                 if self.bugs == "raise":
                     raise
-                status, body, extra = self.bug(f"{type(error).__name__}: {error}", error)
+                status, answer, extra = self.bug(f"{type(error).__name__}: {error}", error)
             except Exception as error:  # a bug in fakeai: never a traceback to the client
-                status, body, extra = self.bug(f"{type(error).__name__}: {error}", error)
+                status, answer, extra = self.bug(f"{type(error).__name__}: {error}", error)
             entry.status = status
-        if isinstance(body, Streamed):
-            content_type, payload = "text/event-stream; charset=utf-8", RunStream(
-                state, body.thread, body.progress, body.prelude, lock=self.lock, check=self.check_event,
-                record=entry.events.append, cut_after=fault.cut_stream_after if fault else None,
-                chunk_size=self.stream_chunk_size, query=body.query)
-        elif isinstance(body, Binary):  # a download: the bytes as stored, never copied into the journal
-            content_type, payload = "application/octet-stream", body.data
-            extra = {"content-disposition": f'attachment; filename="{body.filename}"'}
-            entry.raw_response = json.dumps({"bytes": len(body.data), "filename": body.filename}).encode()
-        else:
-            content_type = "application/json"
-            payload = entry.raw_response = json.dumps(body, indent=2, ensure_ascii=False).encode()
-        headers = [
+            # Encoded now, under the lock: another request may change these objects next.
+            if isinstance(answer, Streamed):
+                entry.events = []
+                content_type, payload = "text/event-stream; charset=utf-8", RunStream(
+                    state, answer.thread, answer.progress, answer.prelude, lock=tenant.lock,
+                    check=self.check_event, record=entry.events.append,
+                    cut_after=fault.cut_stream_after if fault else None,
+                    chunk_size=self.stream_chunk_size, query=answer.query)
+            elif isinstance(answer, Binary):  # a download: the bytes as stored, never copied into the journal
+                content_type, payload = "application/octet-stream", answer.data
+                extra = {"content-disposition": f'attachment; filename="{answer.filename}"'}
+                entry.raw_response = json.dumps({"bytes": len(answer.data), "filename": answer.filename}).encode()
+            else:
+                content_type = "application/json"
+                payload = json.dumps(answer, indent=2, ensure_ascii=False).encode()
+                entry.raw_response = payload
+        return RawResponse(status, self.headers(content_type, entry.request_id, started, extra), payload)
+
+    @staticmethod
+    def headers(content_type: str, request_id: str, started: float, extra: dict) -> list:
+        return [
             ("content-type", content_type),
-            ("x-request-id", entry.request_id),
+            ("x-request-id", request_id),
             ("openai-version", "2020-10-01"),
             ("openai-processing-ms", str(int((time.perf_counter() - started) * 1000))),
             *extra.items(),
         ]
-        return RawResponse(status, headers, payload)
 
-    def checked_form(self, state: State, route, request: RawRequest, entry: Entry) -> tuple[dict, dict]:
+    def refused(self, request: RawRequest, key: str | None, started: float) -> RawResponse:
+        """A namespaced request without an accepted key: its 401, with no tenant made for the key
+        and no journal entry (no tenant's journal is its own; a wrong key costs nothing that stays)."""
+        with self.default.lock:
+            request_id = self.default.state.ids.request_id()
+        try:
+            self.authenticate(request.headers.get("authorization"), key)
+            raise AssertionError("refused() is for keys authenticate() refuses")
+        except errors.APIError as error:
+            payload = json.dumps(error.body(), indent=2, ensure_ascii=False).encode()
+            return RawResponse(error.status, self.headers("application/json", request_id, started, error.headers),
+                               payload)
+
+    def parsed_body(self, request: RawRequest, matched) -> "Deferred | None":
+        """The request's body, parsed (and a JSON body checked against its schema) before any lock is
+        taken, so a big body delays no one else; a refusal waits for its turn in the pipeline."""
+        if matched is None:
+            return None
+        route = matched[0]
+        if route.form:
+            return None if request.withheld else Deferred(lambda: parse_form(request))
+        if route.body:
+            return Deferred(lambda: self.schemas.check_request(route.body, parse_body(request)))
+        return None
+
+    def checked_form(self, state: State, route, request: RawRequest, entry: Entry,
+                     form: "Deferred | None") -> tuple[dict, dict]:
         """(body, file parts) of a multipart upload. The journal keeps a summary (each file's name and
         size), never the bytes; a body over the size limit is refused without being read (F7)."""
         if request.withheld:
             raise errors.file_too_large(request.withheld, state.max_file_bytes)
-        fields, files = parse_form(request)
+        fields, files = form.get() if form is not None else parse_form(request)
         for name, spec in self.schemas.documents[route.body + ".json"].get("properties", {}).items():
             if spec.get("format") == "binary" and name not in files and name in fields:
                 files[name] = FilePart("", fields.pop(name).encode("utf-8"))  # curl -F data=text
@@ -191,7 +230,7 @@ class Application:
         return body, files
 
     def dispatch(self, state: State, request: RawRequest, key: str | None, matched,
-                 entry: Entry) -> tuple[dict, dict]:
+                 entry: Entry, parsed: "Deferred | None" = None) -> tuple[dict, dict]:
         """(body, extra headers) of a successful answer; raises the APIError of a refusal."""
         self.authenticate(request.headers.get("authorization"), key)
         if matched is None:
@@ -206,9 +245,11 @@ class Application:
             if f"parameters/{route.operation}.json" in self.schemas.documents else {}
         files = {}
         if route.form:
-            body, files = self.checked_form(state, route, request, entry)
+            body, files = self.checked_form(state, route, request, entry, parsed)
+        elif route.body:
+            body = parsed.get() if parsed is not None else self.schemas.check_request(route.body, parse_body(request))
         else:
-            body = self.schemas.check_request(route.body, parse_body(request)) if route.body else {}
+            body = {}
         result = route.handler(state, Call(params, objects, query, body, files))
         if route.response and not isinstance(result, Streamed):
             problem = self.schemas.contract_problem(route.response, result)
@@ -292,6 +333,22 @@ class Application:
         if isinstance(response.body, bytes):
             return [response.body]
         return server_stream(response.body)
+
+
+class Deferred:
+    """The outcome of a computation done early, given when its turn comes: its value, or the
+    exception it raised (so a body's 400 still comes after a path's 404)."""
+
+    def __init__(self, compute: Callable):
+        try:
+            self.value, self.error = compute(), None
+        except Exception as error:
+            self.value, self.error = None, error
+
+    def get(self):
+        if self.error is not None:
+            raise self.error
+        return self.value
 
 
 class StreamBroken(Exception):

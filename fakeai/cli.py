@@ -10,6 +10,7 @@ import sys
 from werkzeug.serving import make_server
 
 from .emulator import FakeOpenAI
+from .journal import DEFAULT_JOURNAL_SIZE
 from .quirks import QUIRKS
 from .store import MAX_FILE_BYTES
 from .resources.progression import parse_progression
@@ -44,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--shared", action="store_true",
                        help="one state for every API key (by default each key and OpenAI-Project header "
                             "has its own, so parallel suites do not see each other's objects)")
+    serve.add_argument("--journal-size", type=positive_count, default=DEFAULT_JOURNAL_SIZE, metavar="N",
+                       help="requests each key's journal keeps, the oldest dropped first "
+                            f"(default {DEFAULT_JOURNAL_SIZE:,})")
+    serve.add_argument("--tenant-ttl", type=seconds, default=None, metavar="SECONDS",
+                       help="forget a key's objects and journal once it has been unused this long "
+                            "(default: never)")
     serve.add_argument("--quiet", action="store_true", help="do not log each request")
     return parser
 
@@ -62,6 +69,22 @@ def positive(text: str) -> int:
     return int(text)
 
 
+def positive_count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, not {text!r}")
+    return int(text)
+
+
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, not {text!r}")
+    return value
+
+
 def seed_value(text: str):
     return int(text) if text.lstrip("-").isdigit() else text
 
@@ -70,7 +93,8 @@ def serve(args) -> int:
     emulator = FakeOpenAI(seed=seed_value(args.seed), api_keys=args.api_keys, models=args.models,
                           progression=args.progression, real_clock=args.real_clock, namespaced=not args.shared,
                           stream_chunk_size=args.stream_chunk_size, bugs="respond",
-                          max_file_bytes=args.max_file_bytes, quirks=args.quirks)
+                          max_file_bytes=args.max_file_bytes, quirks=args.quirks,
+                          journal_size=args.journal_size, tenant_ttl=args.tenant_ttl)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
     server = make_server(args.host, args.port, emulator.app, threaded=True)
     host = f"[{args.host}]" if ":" in args.host else args.host

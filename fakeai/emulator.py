@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import threading
 
 from .admin import Admin
 from .app import Application, RawRequest, RawResponse, Tenant
@@ -12,7 +11,7 @@ from .determinism import DEFAULT_EPOCH, Clock, IdFactory
 from .errors import EmulatorBug
 from .faults import Faults
 from .fixtures import load as load_fixtures
-from .journal import Journal
+from .journal import DEFAULT_JOURNAL_SIZE, Journal
 from .quirks import checked as checked_quirks
 from .resources.progression import parse_progression
 from .resources.vector_stores import expire_vector_store, get_vector_store
@@ -36,10 +35,10 @@ def other_api_models(schemas) -> frozenset:
     return frozenset(listed - set(spec_models(schemas)))
 
 
-def check_options(*, stream_chunk_size, poll_after_ms, max_file_bytes, bugs) -> None:
+def check_options(*, stream_chunk_size, poll_after_ms, max_file_bytes, bugs, journal_size) -> None:
     """Options are refused when given, not when they first break a stream or a poll."""
     for name, value, least in (("stream_chunk_size", stream_chunk_size, 1), ("poll_after_ms", poll_after_ms, 0),
-                               ("max_file_bytes", max_file_bytes, 1)):
+                               ("max_file_bytes", max_file_bytes, 1), ("journal_size", journal_size, 1)):
         if isinstance(value, bool) or not isinstance(value, int) or value < least:
             raise ValueError(f"FakeOpenAI({name}={value!r}): expected a whole number >= {least}")
     if bugs not in ("raise", "respond"):
@@ -59,7 +58,10 @@ class FakeOpenAI:
     poll_after_ms  the openai-poll-after-ms header of run answers (the SDK's poll helpers sleep it)
     stream_chunk_size  characters of text (or function arguments) per streamed delta
     namespaced  one state per API key and OpenAI-Project header (what a shared server does), instead
-                of one for every client
+                of one for every client; made only for a key that is accepted
+    tenant_ttl  with ``namespaced``: forget a key's state once it has been unused for this many
+                seconds of wall-clock time (fakeai/tenants.py); None, the default: never
+    journal_size  requests each journal keeps, the oldest dropped first (fakeai/journal.py)
     quirks      observed forms of the real API to use instead of the default ones (fakeai/quirks.py)
     max_file_bytes  the largest file an upload may carry (the API's 512 MB by default); a larger one
                 is refused, and over HTTP its body is not even read
@@ -69,10 +71,13 @@ class FakeOpenAI:
     def __init__(self, *, seed: int | str = 0, start_time: int = DEFAULT_EPOCH, real_clock: bool = False,
                  api_keys=None, models=None, progression: str = "immediate", poll_after_ms: int = 1,
                  namespaced: bool = False, stream_chunk_size: int = DEFAULT_CHUNK_SIZE, bugs: str = "raise",
-                 max_file_bytes: int = MAX_FILE_BYTES, quirks=()):
+                 max_file_bytes: int = MAX_FILE_BYTES, quirks=(), journal_size: int = DEFAULT_JOURNAL_SIZE,
+                 tenant_ttl: float | None = None):
         parse_progression(progression)
         check_options(stream_chunk_size=stream_chunk_size, poll_after_ms=poll_after_ms,
-                      max_file_bytes=max_file_bytes, bugs=bugs)
+                      max_file_bytes=max_file_bytes, bugs=bugs, journal_size=journal_size)
+        if tenant_ttl is not None and not 0 < tenant_ttl < float("inf"):
+            raise ValueError(f"FakeOpenAI(tenant_ttl={tenant_ttl!r}): expected a number of seconds > 0")
         self.seed = seed
         self.start_time = start_time
         self.real_clock = real_clock
@@ -82,9 +87,9 @@ class FakeOpenAI:
         self.progression = progression
         self.max_file_bytes = max_file_bytes
         self.quirks = checked_quirks(quirks)
-        self.lock = threading.RLock()
-        self.app = Application(self.new_tenant, schemas, lock=self.lock, api_keys=api_keys, bugs=bugs,
-                               poll_after_ms=poll_after_ms, namespaced=namespaced,
+        self.journal_size = journal_size
+        self.app = Application(self.new_tenant, schemas, api_keys=api_keys, bugs=bugs,
+                               poll_after_ms=poll_after_ms, namespaced=namespaced, tenant_ttl=tenant_ttl,
                                stream_chunk_size=stream_chunk_size)
         Admin(self)
         self._clients: dict = {}
@@ -96,8 +101,14 @@ class FakeOpenAI:
                       other_models=self.other_models,
                       progression=self.progression, max_file_bytes=self.max_file_bytes, quirks=self.quirks)
         state.script = Script(state.assistants.get, state.files.get)
-        return Tenant(state, faults=Faults(seed, check=lambda options: self.app.schemas.first_error(
-            "admin/Fault", options)))
+        return Tenant(state, journal=Journal(size=self.journal_size), faults=Faults(
+            seed, check=lambda options: self.app.schemas.first_error("admin/Fault", options)))
+
+    @property
+    def lock(self):
+        """The lock of the default tenant: held, no request of it runs (in-process, none at all).
+        Each key of a namespaced emulator has a lock of its own (fakeai/tenants.py)."""
+        return self.app.lock
 
     # --- what tests read and control (the default tenant: all of it, in-process) ---------------
 
@@ -131,7 +142,9 @@ class FakeOpenAI:
         with self.lock:
             if seed is not None:
                 self.seed = seed
-            self.app.default = self.new_tenant()
+            fresh, default = self.new_tenant(), self.app.default
+            default.state, default.journal, default.faults, default.snapshots = (
+                fresh.state, fresh.journal, fresh.faults, {})
             self.app.tenants.clear()
 
     def load(self, source) -> dict:
@@ -150,14 +163,14 @@ class FakeOpenAI:
     def snapshot(self):
         """The whole state, to ``restore`` later (a deep copy; the journal is not part of it)."""
         with self.lock:
-            return copy.deepcopy((self.app.default.state, self.app.tenants))
+            return copy.deepcopy(self.app.default.state), self.app.tenants.copied()
 
     def restore(self, snapshot) -> None:
         """Go back to a ``snapshot()``: every object as it was then (the journal stays)."""
         with self.lock:
             state, tenants = copy.deepcopy(snapshot)
             self.app.default.state = state
-            self.app.tenants = tenants
+            self.app.tenants.replace(tenants)
 
     def expire_vector_store(self, vector_store_id: str) -> dict:
         """Expire a vector store of the default tenant now (runs that use it then fail)."""

@@ -8,7 +8,7 @@
 
 A fault answers with the real API's body for its status (errors.fault_error) and the retry
 headers it is given; the SDK retries 408, 409, 429 and 5xx by itself (api-notes 10.1, 11.2).
-Latency moves fakeai's clock instead of sleeping, unless ``sleep=True``. Faults are checked in the
+Latency moves fakeai's clock instead of sleeping, unless ``sleep=True`` (a sleep holds no lock). Faults are checked in the
 order they were added; the first that matches applies and uses up one of its ``times``.
 """
 

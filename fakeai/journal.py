@@ -1,4 +1,4 @@
-"""The request journal: every request the emulator received, in order, for tests to assert on.
+"""The request journal: the requests the emulator received, in order, for tests to assert on.
 
     create = fake_openai.requests.last("createRun")      # the spec's operationId, or
     create = fake_openai.requests.last("beta.threads.runs.create")  # the SDK's method
@@ -8,6 +8,10 @@
 Entries keep the raw bytes and parse them when asked, so journaling costs a request almost
 nothing. The API key, and every other credential header, is masked as the real API masks a key in
 its errors (fakeai/credentials.py).
+
+Memory stays flat however long a server runs: a journal keeps the last DEFAULT_JOURNAL_SIZE
+requests (configurable), a body over BODY_LIMIT is kept shortened with a note saying so, and the
+header text every request repeats is held once.
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ import fnmatch
 import functools
 import json
 from collections import Counter
-from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
 from .credentials import masked  # noqa: F401  (entries are built with every credential masked)
@@ -32,19 +35,102 @@ def parsed(raw: bytes):
         return raw.decode("utf-8", "replace")
 
 
-@dataclass
+#: Requests a journal keeps (the oldest go first): far more than a test makes, few enough that a
+#: long-lived server's memory stays flat (``FakeOpenAI(journal_size=)``, ``fakeai serve --journal-size``).
+DEFAULT_JOURNAL_SIZE = 10_000
+#: A request or response body longer than this is journaled shortened (see ``kept``).
+BODY_LIMIT = 64 * 1024
+#: Characters of a long string that a shortened JSON body keeps.
+STRING_KEEP = 1024
+
+
+def cut_strings(value):
+    """``value`` with every string longer than STRING_KEEP cut, saying how long it was."""
+    if isinstance(value, str) and len(value) > STRING_KEEP:
+        return f"{value[:STRING_KEEP]}... [fakeai journal: {len(value):,} characters, the first {STRING_KEEP:,} kept]"
+    if isinstance(value, dict):
+        return {key: cut_strings(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [cut_strings(item) for item in value]
+    return value
+
+
+def kept(raw: bytes) -> bytes:
+    """What the journal keeps of a body: the bytes themselves (no copy, no re-encoding) unless
+    they pass BODY_LIMIT. A longer JSON body keeps its shape with its long strings cut, so
+    ``entry.body["role"]`` still reads; anything else keeps its first BODY_LIMIT bytes and a note."""
+    if len(raw) <= BODY_LIMIT:
+        return raw
+    try:
+        shortened = json.dumps(cut_strings(json.loads(raw)), ensure_ascii=False).encode()
+    except (ValueError, RecursionError):
+        shortened = b""
+    if shortened and len(shortened) <= BODY_LIMIT:
+        return shortened
+    return raw[:BODY_LIMIT] + f"... [fakeai journal: {len(raw):,} bytes, the first {BODY_LIMIT:,} kept]".encode()
+
+
+#: One copy of each header name and value, and of each whole set of headers, that requests repeat
+#: (a client sends the same dozen each time), so an entry's headers usually cost one reference.
+#: Bounded: once full, what is new is kept per entry as it came.
+SHARED_LIMIT = 4096
+_shared: dict = {}
+
+
+def shared(value):
+    found = _shared.get(value)
+    if found is not None:
+        return found
+    if len(_shared) < SHARED_LIMIT:
+        _shared[value] = value
+    return value
+
+
+#: Longer header text is never shared (a cache of it could hold much).
+SHARED_TEXT = 256
+
+
+def compact_headers(headers: dict) -> tuple:
+    """(name, value, name, value, ...), shared with the entries that had the same."""
+    flat = tuple(text for pair in headers.items() for text in pair)
+    if any(len(text) > SHARED_TEXT for text in flat):
+        return flat
+    return shared(tuple(shared(text) for text in flat))
+
+
 class Entry:
-    method: str
-    path: str  # as sent, with the /v1 prefix
-    query_string: str
-    headers: dict  # lower-case names, credentials masked
-    raw_body: bytes
-    timestamp: int  # the emulator's clock when the request came
-    request_id: str
-    operation: str | None = None  # the spec's operationId, when the request matched a route
-    status: int | None = None
-    raw_response: bytes = b""
-    events: list = field(default_factory=list)  # (event, data) of a streamed answer
+    """One request and its answer. Bodies are kept as bytes and parsed when read."""
+
+    __slots__ = ("method", "path", "query_string", "_headers", "raw_body", "timestamp", "request_id",
+                 "operation", "status", "_raw_response", "events")
+
+    def __init__(self, method: str, path: str, query_string: str, headers: dict, raw_body: bytes,
+                 timestamp: int, request_id: str, operation: str | None = None, status: int | None = None,
+                 raw_response: bytes = b"", events=()):
+        self.method = method
+        self.path = path  # as sent, with the /v1 prefix
+        self.query_string = query_string
+        self._headers = compact_headers(headers)  # lower-case names, credentials masked
+        self.raw_body = kept(raw_body)
+        self.timestamp = timestamp  # the emulator's clock when the request came
+        self.request_id = request_id
+        self.operation = operation  # the spec's operationId, when the request matched a route
+        self.status = status
+        self.raw_response = raw_response
+        self.events = events  # (event, data) of a streamed answer (a list once it streams)
+
+    @property
+    def headers(self) -> dict:
+        flat = self._headers
+        return dict(zip(flat[::2], flat[1::2]))
+
+    @property
+    def raw_response(self) -> bytes:
+        return self._raw_response
+
+    @raw_response.setter
+    def raw_response(self, raw: bytes) -> None:
+        self._raw_response = kept(raw)
 
     @property
     def body(self):
@@ -69,6 +155,9 @@ class Entry:
                 "response": self.response if not self.events else None,
                 "events": [name for name, _ in self.events], "request_id": self.request_id,
                 "timestamp": self.timestamp}
+
+    def __repr__(self) -> str:
+        return f"Entry({self.method} {self.path} -> {self.status}, {self.request_id})"
 
 
 @functools.lru_cache(maxsize=None)
@@ -98,18 +187,35 @@ def operation_named(name: str) -> str:
 
 
 class Journal(list):
-    """Entries in arrival order, with filters that read like the test that uses them."""
+    """Entries in arrival order, with filters that read like the test that uses them. A ring: it
+    keeps the last ``size`` entries; ``dropped`` counts those that made room."""
+
+    def __init__(self, entries=(), *, size: int = DEFAULT_JOURNAL_SIZE):
+        super().__init__(entries)
+        self.size = size
+        self.dropped = 0
+
+    def append(self, entry: Entry) -> None:
+        super().append(entry)
+        if len(self) > self.size:
+            excess = len(self) - self.size
+            del self[:excess]
+            self.dropped += excess
+
+    def clear(self) -> None:
+        super().clear()
+        self.dropped = 0
 
     def filter(self, operation: str | None = None, *, method: str | None = None, path: str | None = None,
                status: int | None = None) -> "Journal":
         """``operation``: the spec's operationId or the SDK's method; ``path`` is a glob over the path
         after /v1 (``/threads/*/runs``)."""
         wanted = operation_named(operation) if operation is not None else None
-        return Journal(entry for entry in self
-                       if (wanted is None or entry.operation == wanted)
-                       and (method is None or entry.method == method.upper())
-                       and (path is None or fnmatch.fnmatchcase(entry.path.removeprefix("/v1"), path))
-                       and (status is None or entry.status == status))
+        return Journal((entry for entry in self
+                        if (wanted is None or entry.operation == wanted)
+                        and (method is None or entry.method == method.upper())
+                        and (path is None or fnmatch.fnmatchcase(entry.path.removeprefix("/v1"), path))
+                        and (status is None or entry.status == status)), size=self.size)
 
     def last(self, operation: str | None = None, **filters) -> Entry:
         """The newest request that matches; LookupError listing what was received when none does."""
@@ -125,12 +231,15 @@ class Journal(list):
         return ", ".join(f"{name} x{count}" if count > 1 else name for name, count in counts.items()) or "nothing"
 
     def table(self, limit: int = 50) -> str:
-        """A short, readable table (the pytest report of a failing test shows it)."""
+        """A short, readable table (the pytest report of a failing test shows it). Rows are
+        numbered from the first request received, dropped ones included."""
         rows = [("#", "method", "path", "status", "request id")]
         shown = self[-limit:]
-        start = len(self) - len(shown)
+        start = self.dropped + len(self) - len(shown)
         rows += [(str(start + i + 1), e.method, e.path + (f"?{e.query_string}" if e.query_string else ""),
                   str(e.status), e.request_id) for i, e in enumerate(shown)]
         widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
-        return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
-                         for row in rows)
+        lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+        if self.dropped:
+            lines.append(f"({self.dropped:,} earlier requests dropped: the journal keeps the last {self.size:,})")
+        return "\n".join(lines)

@@ -188,18 +188,21 @@ def fakeai_live_server():
 @pytest.fixture
 def fake_openai_server(request, fakeai_live_server, monkeypatch):
     """A live fakeai server on a free loopback port, for code that builds its own client in another
-    process or uses another HTTP stack. Each test gets a key of its own, so its objects are its own."""
+    process or uses another HTTP stack. Each test gets a key of its own, so its objects are its own;
+    they are dropped when the test ends (a long session's server does not grow with it)."""
     emulator, base_url = fakeai_live_server
     key = "sk-fakeai-test-" + hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:24]
-    with emulator.lock:
-        emulator.app.tenants.pop((key, None), None)  # a rerun of the test starts afresh too
+    emulator.app.tenants.drop(key)  # a rerun of the test starts afresh too
     served = ServedTenant(emulator, base_url, key)
     monkeypatch.setenv("OPENAI_BASE_URL", base_url)
     monkeypatch.setenv("OPENAI_API_KEY", served.api_key)
-    with journal_in_reports(request.node, lambda: served.requests):
-        yield served
-    end_of_test_checks(served.state, emulator_options(request).get("allow_unused_plans", False),
-                       served.tenant.script_errors)
+    try:
+        with journal_in_reports(request.node, lambda: served.requests):
+            yield served
+        end_of_test_checks(served.state, emulator_options(request).get("allow_unused_plans", False),
+                           served.tenant.script_errors)
+    finally:
+        emulator.app.tenants.drop(key)
 
 
 @pytest.hookimpl(hookwrapper=True)

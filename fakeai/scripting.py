@@ -20,8 +20,10 @@ listing it, unless the plan was scripted with ``optional=True`` (or the test's m
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -51,12 +53,38 @@ def DEFAULT_REPLY(turn: "Turn"):
                        for file_id, marker in markers.items()))
 
 
+class ThreadMessages(Sequence):
+    """A thread's messages, oldest first, as a responder sees them: a read-only sequence that
+    copies a message only when it is read, so a run on a thread of 50,000 messages costs no more
+    than one on a thread of 10. Read it during the callback: it follows the thread."""
+
+    def __init__(self, collection):
+        self._collection = collection
+
+    def __len__(self) -> int:
+        return len(self._collection)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError("message index out of range")
+        return copy.deepcopy(self._collection.at(index))
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other) if isinstance(other, (Sequence, list)) else NotImplemented
+
+    def __repr__(self) -> str:
+        return f"ThreadMessages({len(self)} messages)"
+
+
 @dataclass
 class Turn:
     """What a responder callback is given when its run starts (and again after each submission of
-    tool outputs). Every field is plain JSON data, a copy: changing it changes nothing stored.
+    tool outputs). Every field is JSON data, a copy: changing it changes nothing stored.
 
-    messages        the thread's messages as the API shows them (dicts), OLDEST first
+    messages        the thread's messages as the API shows them (dicts), OLDEST first: a read-only
+                    sequence that copies a message only when it is read (index it, slice it, loop)
     run             the run (a dict, as ``runs.retrieve`` shows it)
     thread          the thread (a dict)
     tool_outputs    the outputs submitted to this run so far: tool call id -> output text
@@ -64,7 +92,7 @@ class Turn:
     last_user_text  (property) the text of the newest user message, '' when there is none
     """
 
-    messages: list
+    messages: Sequence
     run: dict
     thread: dict
     tool_outputs: dict

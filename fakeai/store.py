@@ -10,8 +10,10 @@ import base64
 import bisect
 import itertools
 from dataclasses import dataclass, field
+from typing import Callable
 
 from .determinism import Clock, IdFactory
+from .tokens import message_tokens
 
 
 #: The API's limit on one file (files-vector-stores 1.8).
@@ -22,10 +24,14 @@ class OrderedCollection:
     """Objects of one kind in the API's list order: ``created_at``, ties in creation order.
 
     Kept sorted as objects are added, so finding a cursor is a bisection and a page costs time in
-    proportion to the page, not to the collection.
+    proportion to the page, not to the collection. With ``weigh``, it keeps the sum of its objects'
+    weights (``weight``) as they come and go: a total that costs nothing to read.
     """
 
-    def __init__(self):
+    def __init__(self, weigh: Callable[[dict], int] | None = None):
+        self._weigh = weigh
+        self._weights: dict[str, int] = {}
+        self.weight = 0
         self._by_id: dict[str, dict] = {}
         self._keys: list[tuple[int, int, str]] = []
         self._key_of: dict[str, tuple[int, int, str]] = {}
@@ -38,7 +44,19 @@ class OrderedCollection:
         bisect.insort(self._keys, key)
         self._key_of[obj["id"]] = key
         self._by_id[obj["id"]] = obj
+        if self._weigh is not None:
+            self.reweigh(obj["id"])
         return obj
+
+    def reweigh(self, object_id: str) -> None:
+        """Weigh an object again after it changed (a run's message once its text is written)."""
+        weight = self._weigh(self._by_id[object_id])
+        self.weight += weight - self._weights.get(object_id, 0)
+        self._weights[object_id] = weight
+
+    def at(self, index: int) -> dict:
+        """The object at ``index`` in list order (oldest first; negative counts from the end)."""
+        return self._by_id[self._keys[index][2]]
 
     def get(self, object_id: str) -> dict | None:
         return self._by_id.get(object_id)
@@ -46,6 +64,7 @@ class OrderedCollection:
     def remove(self, object_id: str) -> dict:
         key = self._removed[object_id] = self._key_of.pop(object_id)
         del self._keys[bisect.bisect_left(self._keys, key)]
+        self.weight -= self._weights.pop(object_id, 0)
         return self._by_id.pop(object_id)
 
     def place(self, object_id: str):
@@ -101,7 +120,8 @@ class ThreadRecord:
     """A thread and everything scoped to it; deleting the record frees all of it."""
 
     thread: dict
-    messages: OrderedCollection = field(default_factory=OrderedCollection)
+    #: Its messages, weighed by their tokens (``messages.weight``: what every run's prompt counts).
+    messages: OrderedCollection = field(default_factory=lambda: OrderedCollection(message_tokens))
     runs: OrderedCollection = field(default_factory=OrderedCollection)
     #: run id -> its RunProgress (plan, steps, ...): what the state machine keeps beside a run
     progress: dict = field(default_factory=dict)

@@ -9,7 +9,10 @@ Concatenating every delta gives exactly the message and the step a later retriev
 
 A stream advances its run one transition at a time, flushing each transition's events before the
 next, so a client sees the first events before the run has finished; each transition happens under
-the emulator's lock, so a client that goes away leaves the run in a state it really reached.
+its tenant's lock, so a client that goes away leaves the run in a state it really reached. Every
+event is a copy made under that lock when it happened (the prelude's when the stream is made, in
+the request): no event shows a state the run had not reached when it was sent, whatever other
+requests do to the run meanwhile.
 """
 
 from __future__ import annotations
@@ -119,7 +122,7 @@ class RunStream:
     """The body of a streamed answer: iterating it drives the run to rest, event by event.
 
     ``prelude``: events that already happened in the request (thread.created, thread.run.created
-    ...). ``check(schema, data)`` validates each event before it is written; ``record(event)``
+    ...), copied here, so it must be made under ``lock``. ``check(schema, data)`` validates each event before it is written; ``record(event)``
     journals it.
     """
 

@@ -10,6 +10,7 @@ Validators are compiled once per process and shared by every emulator. A compile
 from __future__ import annotations
 
 import functools
+import threading
 import json
 import re
 from pathlib import Path
@@ -67,6 +68,9 @@ class Schemas:
         self._validators: dict[str, Validator] = {}
         self._compiler = Compiler(self.documents)
         self._predicates: dict = {}
+        #: Schemas compile on first use, and requests of different keys are checked at the same time:
+        #: a schema half compiled by one thread must not be used by another.
+        self._compiling = threading.RLock()
 
     def validator(self, name: str) -> Validator:
         """'ThreadObject' or 'parameters/listMessages' -> its compiled validator."""
@@ -79,7 +83,9 @@ class Schemas:
     def is_valid(self, name: str, instance) -> bool:
         """Fast: the compiled predicate when there is one, else jsonschema."""
         if name not in self._predicates:
-            self._predicates[name] = self._compiler.predicate(name + ".json")
+            with self._compiling:
+                if name not in self._predicates:
+                    self._predicates[name] = self._compiler.predicate(name + ".json")
         predicate = self._predicates[name]
         return predicate(instance) if predicate is not None else self.validator(name).is_valid(instance)
 

@@ -17,7 +17,7 @@ def test_the_benchmark_prints_a_row_per_case_with_its_ratio():
     lines = result.stdout.splitlines()
     assert lines[1].split("|")[0].strip() == "case"
     rows = [line for line in lines[3:] if "|" in line]
-    assert len(rows) == 7
+    assert len(rows) == 8
     for row in rows:
         ratio = float(row.split("|")[3])
         assert ratio > 0

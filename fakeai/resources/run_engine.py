@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 
 from ..actions import (CallFunctions, CodeInterpreter, Expire, Fail, FileSearch, Incomplete, Reply, Respond,
                        ScriptError, StreamError, check_plan, checked)
-from ..scripting import Turn
+from ..scripting import ThreadMessages, Turn
 from .. import errors
 from ..store import OrderedCollection, State
+from ..tokens import TOKEN, tokens
 from . import ingestion
 from .common import text_part
 from .files import store_file
@@ -40,13 +41,6 @@ log = logging.getLogger("fakeai")
 SANDBOX = "/mnt/data/"
 ACTIVE = frozenset({"queued", "in_progress", "requires_action", "cancelling"})
 RESTING = frozenset({"requires_action", "completed", "incomplete", "failed", "cancelled", "expired"})
-TOKEN = re.compile(r"\w+|[^\w\s]")
-
-
-def tokens(text: str) -> int:
-    return len(TOKEN.findall(text))
-
-
 def first_tokens(text: str, count: int) -> str:
     """``text`` up to the end of its ``count``-th token (as ``tokens`` counts them)."""
     if count <= 0:
@@ -198,7 +192,7 @@ class Machine:
 
     def responded(self, action: Respond) -> list:
         """The actions a responder callback computes from what the run sees now."""
-        turn = Turn(messages=copy.deepcopy(list(self.record.messages)), run=copy.deepcopy(self.run),
+        turn = Turn(messages=ThreadMessages(self.record.messages), run=copy.deepcopy(self.run),
                     thread=copy.deepcopy(self.record.thread), tool_outputs=dict(self.progress.outputs),
                     search_results=copy.deepcopy(self.progress.search_results))
         name = getattr(action.callback, "__qualname__", repr(action.callback))
@@ -215,11 +209,10 @@ class Machine:
     # --- what a run produces ----------------------------------------------------------------
 
     def prompt_tokens(self) -> int:
-        texts = [self.run["instructions"] or ""]
-        texts += [part["text"]["value"] for message in self.record.messages
-                  for part in message["content"] if part["type"] == "text"]
-        texts += list(self.progress.outputs.values())
-        return sum(tokens(text) for text in texts)
+        """The run's instructions, every message of its thread (a running total the thread keeps,
+        so a long thread costs nothing to count) and the tool outputs so far."""
+        texts = [self.run["instructions"] or "", *self.progress.outputs.values()]
+        return self.record.messages.weight + sum(tokens(text) for text in texts)
 
     def new_step(self, kind: str, details: dict) -> dict:
         step = self.progress.steps.add({
@@ -293,6 +286,7 @@ class Machine:
         part["text"]["annotations"] = annotated(text, annotations)
         message["content"] = [{"type": "image_file", "image_file": {"file_id": file_id}}
                               for file_id in self.progress.new_images] + [part]
+        self.record.messages.reweigh(message["id"])
         self.progress.new_images.clear()
         self.emit("thread.message.delta", {"text": text, "message": message})
         if incomplete:
@@ -370,7 +364,7 @@ class Machine:
         if action.results is None:
             limit, threshold = self.search_settings()
             query = action.query if action.query is not None else Turn(
-                list(self.record.messages), self.run, self.record.thread, {}).last_user_text
+                ThreadMessages(self.record.messages), self.run, self.record.thread, {}).last_user_text
             found = search(searchable(self.state, self.vector_stores()), [query], limit=limit, threshold=threshold)
             results = [{"file_id": file["id"], "file_name": file["filename"], "score": value,
                         "content": [{"type": "text", "text": chunk.text}]} for value, file, chunk in found]
