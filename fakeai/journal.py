@@ -121,11 +121,13 @@ class Entry:
 
     @property
     def headers(self) -> dict:
+        """The request's headers (lower-case names, credentials masked)."""
         flat = self._headers
         return dict(zip(flat[::2], flat[1::2]))
 
     @property
     def raw_response(self) -> bytes:
+        """The answer's bytes as journaled (shortened past BODY_LIMIT, with a note)."""
         return self._raw_response
 
     @raw_response.setter
@@ -196,6 +198,7 @@ class Journal(list):
         self.dropped = 0
 
     def append(self, entry: Entry) -> None:
+        """Add the newest entry; the oldest goes when the ring is full."""
         super().append(entry)
         if len(self) > self.size:
             excess = len(self) - self.size
@@ -203,6 +206,7 @@ class Journal(list):
             self.dropped += excess
 
     def clear(self) -> None:
+        """Forget every entry (and the count of dropped ones)."""
         super().clear()
         self.dropped = 0
 
