@@ -7,12 +7,11 @@ import logging
 import signal
 import sys
 
-from werkzeug.serving import make_server
-
 from .emulator import FakeOpenAI
 from .quirks import QUIRKS
 from .store import MAX_FILE_BYTES
 from .resources.progression import parse_progression
+from .server import DEFAULT_ENGINE, ENGINES, ServerThread
 from .streaming import DEFAULT_CHUNK_SIZE
 
 
@@ -44,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--shared", action="store_true",
                        help="one state for every API key (by default each key and OpenAI-Project header "
                             "has its own, so parallel suites do not see each other's objects)")
+    serve.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE,
+                       help=f"the HTTP server (default {DEFAULT_ENGINE}, a production server; werkzeug is "
+                            "werkzeug's development server, much slower)")
     serve.add_argument("--quiet", action="store_true", help="do not log each request")
     return parser
 
@@ -72,20 +74,23 @@ def serve(args) -> int:
                           stream_chunk_size=args.stream_chunk_size, bugs="respond",
                           max_file_bytes=args.max_file_bytes, quirks=args.quirks)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
-    server = make_server(args.host, args.port, emulator.app, threaded=True)
-    host = f"[{args.host}]" if ":" in args.host else args.host
+    server = ServerThread(emulator.app, args.host, args.port, engine=args.engine, log_requests=not args.quiet)
 
     def stop(signum, frame):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C cannot cut the stop short
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         raise KeyboardInterrupt
 
+    # Set explicitly: a shell starts a background job (``fakeai serve &``) with SIGINT ignored.
+    signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    try:  # announced only once Ctrl-C and SIGTERM are sure to end in a clean stop
-        print(f"http://{host}:{server.server_port}/v1", flush=True)
-        server.serve_forever()
+    try:
+        with server:  # announced only once Ctrl-C and SIGTERM are sure to end in a clean stop
+            print(server.base_url, flush=True)
+            while server.thread.is_alive():
+                server.thread.join(0.5)
     except KeyboardInterrupt:
         pass
-    finally:
-        server.server_close()
     return 0
 
 
