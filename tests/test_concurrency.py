@@ -18,13 +18,16 @@ CLIENTS = 16
 SECONDS = 3
 
 
-def client_loop(base_url: str, assistant_id: str, number: int, deadline: float, written: dict, ids: list,
+def client_loop(base_url: str, assistant_id: str, number: int, start: threading.Barrier, written: dict, ids: list,
                 failures: list) -> None:
-    """One client's turns until ``deadline``: a thread with a message, two more messages, then a run
-    polled to completion or streamed (in turn). Records each message it wrote, by thread."""
+    """One client's turns for SECONDS once every client is built (at least one turn): a thread with a
+    message, two more messages, then a run polled to completion or streamed (in turn). Records each
+    message it wrote, by thread."""
     with openai.OpenAI(base_url=base_url, api_key="sk-test", max_retries=0) as client:
+        start.wait(timeout=60)
+        deadline = time.monotonic() + SECONDS
         turn = 0
-        while time.monotonic() < deadline:
+        while turn == 0 or time.monotonic() < deadline:
             try:
                 thread = client.beta.threads.create(messages=[{"role": "user", "content": f"client {number} turn {turn}"}])
                 first = client.beta.threads.messages.list(thread.id).data[0]
@@ -53,8 +56,8 @@ def test_sixteen_clients_at_once_lose_no_write_and_share_no_id():
         written: dict[str, list[str]] = {}
         ids: list[str] = []
         failures: list[str] = []
-        deadline = time.monotonic() + SECONDS
-        clients = [threading.Thread(target=client_loop, args=(server.base_url, assistant_id, number, deadline,
+        start = threading.Barrier(CLIENTS)
+        clients = [threading.Thread(target=client_loop, args=(server.base_url, assistant_id, number, start,
                                                               written, ids, failures)) for number in range(CLIENTS)]
         for thread in clients:
             thread.start()
@@ -62,7 +65,7 @@ def test_sixteen_clients_at_once_lose_no_write_and_share_no_id():
             thread.join(timeout=60)
 
         assert failures == []
-        assert len(written) >= CLIENTS  # every client finished a turn at least
+        assert len(written) >= CLIENTS  # every client did a turn at least
         with openai.OpenAI(base_url=server.base_url, api_key="sk-test", max_retries=0) as client:
             for thread_id, message_ids in written.items():
                 listed = [message.id for message in client.beta.threads.messages.list(thread_id, order="asc")]
