@@ -22,7 +22,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -319,7 +319,7 @@ class Application:
         withheld = length if length > self.max_request_bytes else 0
         request = RawRequest(
             method=environ["REQUEST_METHOD"],
-            path=environ.get("PATH_INFO", "/"),
+            path=routed_path(environ),
             query=environ.get("QUERY_STRING", ""),
             headers=headers,
             body=environ["wsgi.input"].read(length) if length and not withheld else b"",
@@ -368,6 +368,17 @@ def server_stream(events):
     except ScriptError as error:  # a responder that failed mid-stream: the test's mistake, said so
         failure = errors.script_failure(str(error))
         yield (f"event: error\ndata: {json.dumps(failure.body())}\n\n").encode()
+
+
+def routed_path(environ) -> str:
+    """The path routed on: the raw request URI's, each segment decoded on its own, so an encoded
+    slash (``%2F``) stays inside its segment instead of making a new one (PATH_INFO has it decoded)."""
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI") or ""
+    if not raw.startswith("/"):  # no raw URI from this server, or an absolute-form one
+        return environ.get("PATH_INFO", "/")
+    return "/".join(unquote(segment, encoding="latin-1").replace("/", "%2F")
+                    for segment in raw.split("?", 1)[0].split("/"))
+
 
 
 STATUS_TEXT = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",

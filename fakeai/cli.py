@@ -7,13 +7,12 @@ import logging
 import signal
 import sys
 
-from werkzeug.serving import make_server
-
 from .emulator import FakeOpenAI
 from .journal import DEFAULT_JOURNAL_SIZE
 from .quirks import QUIRKS
 from .store import MAX_FILE_BYTES
 from .resources.progression import parse_progression
+from .server import DEFAULT_ENGINE, ENGINES, ServerThread
 from .streaming import DEFAULT_CHUNK_SIZE
 
 
@@ -51,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--tenant-ttl", type=seconds, default=None, metavar="SECONDS",
                        help="forget a key's objects and journal once it has been unused this long "
                             "(default: never)")
+    serve.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE,
+                       help=f"the HTTP server (default {DEFAULT_ENGINE}, a production server; werkzeug is "
+                            "werkzeug's development server, much slower)")
     serve.add_argument("--quiet", action="store_true", help="do not log each request")
     return parser
 
@@ -96,20 +98,23 @@ def serve(args) -> int:
                           max_file_bytes=args.max_file_bytes, quirks=args.quirks,
                           journal_size=args.journal_size, tenant_ttl=args.tenant_ttl)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
-    server = make_server(args.host, args.port, emulator.app, threaded=True)
-    host = f"[{args.host}]" if ":" in args.host else args.host
+    server = ServerThread(emulator.app, args.host, args.port, engine=args.engine, log_requests=not args.quiet)
 
     def stop(signum, frame):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C cannot cut the stop short
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         raise KeyboardInterrupt
 
+    # Set explicitly: a shell starts a background job (``fakeai serve &``) with SIGINT ignored.
+    signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    try:  # announced only once Ctrl-C and SIGTERM are sure to end in a clean stop
-        print(f"http://{host}:{server.server_port}/v1", flush=True)
-        server.serve_forever()
+    try:
+        with server:  # announced only once Ctrl-C and SIGTERM are sure to end in a clean stop
+            print(server.base_url, flush=True)
+            while server.thread.is_alive():
+                server.thread.join(0.5)
     except KeyboardInterrupt:
         pass
-    finally:
-        server.server_close()
     return 0
 
 

@@ -21,3 +21,17 @@ def test_the_benchmark_prints_a_row_per_case_with_its_ratio():
     for row in rows:
         ratio = float(row.split("|")[3])
         assert ratio > 0
+
+
+def test_the_server_benchmark_prints_req_per_second_per_case_and_the_ratios():
+    result = subprocess.run([sys.executable, str(BENCHMARK.with_name("server.py")), "--quick"], capture_output=True,
+                            text=True, timeout=300, check=True)
+
+    rows = [line for line in result.stdout.splitlines() if "|" in line][1:]
+    assert [row.split("|")[0].strip() for row in rows] == [
+        "fakeai on waitress", "fakeai on werkzeug", "bare app on waitress",
+        "fakeai on waitress vs fakeai on werkzeug", "fakeai on waitress vs the bare app on waitress"]
+    for row in rows:
+        post, get = (float(cell.strip().rstrip("/sx").replace(",", "")) for cell in row.split("|")[1:3])
+        assert post > 0 and get > 0
+    assert "not 200" not in result.stdout

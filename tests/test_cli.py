@@ -84,3 +84,40 @@ def test_api_key_options_restrict_the_accepted_keys():
             openai.OpenAI(base_url=served.base_url, api_key="sk-bad-key-123456").beta.threads.create()
         assert refused.value.code == "invalid_api_key"
         served.stop()
+
+
+def test_sigint_stops_a_server_that_a_script_started_in_the_background():
+    # A non-interactive shell starts a background job with SIGINT ignored; the server must still stop.
+    script = f'"{fakeai_command()}" serve --port 0 --quiet & echo $!; wait $!; echo "exit $?"'
+    with subprocess.Popen(["sh", "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as shell:
+        pid = int(shell.stdout.readline())
+        base_url = shell.stdout.readline().strip()
+        openai.OpenAI(base_url=base_url, api_key="k").beta.threads.create()
+
+        os.kill(pid, signal.SIGINT)
+
+        try:
+            assert shell.stdout.readline().strip() == "exit 0"
+        finally:
+            if shell.poll() is None:
+                os.kill(pid, signal.SIGKILL)
+        assert "Traceback" not in shell.stderr.read()
+
+
+@pytest.mark.parametrize("engine", ["waitress", "werkzeug"])
+@pytest.mark.parametrize("quiet", [True, False], ids=["quiet", "logging"])
+def test_quiet_silences_the_log_of_each_request_with_every_engine(engine, quiet):
+    with Served(fakeai_command(), "serve", "--port", "0", "--engine", engine, *(["--quiet"] if quiet else [])) as served:
+        client = openai.OpenAI(base_url=served.base_url, api_key="k", max_retries=0)
+        thread = client.beta.threads.create()
+        with pytest.raises(openai.NotFoundError):
+            client.beta.threads.retrieve("thread_" + "0" * 24)
+        assert served.stop() == 0
+        log = served.process.stderr.read()
+
+    if quiet:
+        assert log == ""
+    else:
+        assert re.search(r"^POST /v1/threads 200 ", log, re.MULTILINE)
+        assert re.search(rf"^GET /v1/threads/thread_0{{24}} 404 ", log, re.MULTILINE)
+        assert thread.id not in log
