@@ -303,9 +303,10 @@ RETRIEVAL_DOCS = "https://platform.openai.com/docs/assistants/tools/file-search/
 
 #: ``last_error`` of a vector store file whose ingestion failed (F20: openai-openapi PR #300,
 #: openai-node #1496).
-INGESTION_ERRORS = {"unsupported_file": "The file type is not supported.",
-                    "invalid_file": "The file could not be parsed.",
-                    "server_error": "The server had an error while processing the file."}  # unverified
+#: In the spec's order of VectorStoreFileObject.last_error.code (what a refusal lists).
+INGESTION_ERRORS = {"server_error": "The server had an error while processing the file.",
+                    "unsupported_file": "The file type is not supported.",
+                    "invalid_file": "The file could not be parsed."}  # unverified
 
 
 def expired_store_run_error(vector_store_id: str) -> dict:
