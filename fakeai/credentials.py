@@ -7,6 +7,7 @@ One parser serves both, so the key fakeai authenticates is always the text it ma
 
 from __future__ import annotations
 
+import functools
 import re
 
 from .errors import mask_api_key
@@ -34,6 +35,7 @@ def bearer_key(header: str | None) -> str | None:
     return found.group(2).strip(" \t")
 
 
+@functools.lru_cache(maxsize=1024)  # header names repeat on every request
 def is_credential(name: str) -> bool:
     name = name.lower()
     return any(word in name for word in CREDENTIAL_WORDS)

@@ -20,7 +20,7 @@ Check = Callable[[object], bool]
 #: Keywords that only annotate: they never make an instance invalid (format is not asserted by
 #: jsonschema's default validators either).
 ANNOTATIONS = {"$schema", "$comment", "default", "format", "x-fakeai-expected", "x-fakeai-wording",
-               "x-fakeai-keep-null", "title", "description"}
+               "x-fakeai-keep-null", "x-sdk-method", "title", "description"}
 KEYWORDS = {"$ref", "type", "enum", "const", "properties", "required", "additionalProperties", "items",
             "minItems", "maxItems", "minLength", "maxLength", "minimum", "maximum", "pattern",
             "maxProperties", "minProperties", "propertyNames", "anyOf", "oneOf", "allOf"} | ANNOTATIONS
