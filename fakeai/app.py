@@ -25,7 +25,7 @@ from werkzeug.formparser import MultiPartParser
 from werkzeug.http import parse_options_header
 from werkzeug.routing import Map, Rule
 
-from . import errors
+from . import errors, strictjson
 from .faults import Faults, apply_latency
 from .journal import Entry, Journal, masked
 from .resources import paths
@@ -33,12 +33,18 @@ from .routes import API_PREFIX, ROUTES, Binary, Call, FilePart, Streamed
 from .store import State
 from .streaming import DEFAULT_CHUNK_SIZE, RunStream
 from .validation import Schemas, describe
+from .wsgibody import BodyRefused, BodyTooLarge, read_body
 
 log = logging.getLogger("fakeai")
 
 BETA_HEADER_VALUE = "assistants=v2"
 #: Room a multipart body needs beyond its file: boundaries, part headers, the other fields.
 FORM_MARGIN = 1024 * 1024
+#: The largest JSON body by default (``fakeai serve --max-body``): 25 MiB, the one request size limit
+#: of the API on record (an oversized upload's 413, errors.body_too_large); the Assistants endpoints'
+#: own limit is not on record. Far above the largest body the schemas allow in practice, far below
+#: an upload's.
+MAX_JSON_BODY = 25 * 1024 * 1024
 
 
 @dataclass
@@ -48,8 +54,12 @@ class RawRequest:
     query: str = ""
     headers: dict = field(default_factory=dict)  # lower-case names
     body: bytes = b""
-    #: Length of a body that was not read because it was larger than any request may be.
+    #: Length of a body that was not read (or read only up to the limit) because it was larger than
+    #: its endpoint accepts.
     withheld: int = 0
+    #: Why the body could not be read whole (a bad Content-Length, a client gone mid-body): the
+    #: answer, given before anything else is done.
+    refused: errors.APIError | None = None
 
 
 @dataclass
@@ -77,12 +87,13 @@ class Application:
     namespaced  one tenant per API key and project (the server) or one for all (in-process)
     bugs        what a fakeai bug does: 'raise' (in-process, so the test fails loudly) or
                 'respond' (server: a 500 that says so, and a log line)
+    max_body    the largest JSON body (MAX_JSON_BODY by default); uploads are bounded by the file limit
     """
 
     def __init__(self, new_tenant: Callable[[], Tenant], schemas: Schemas, *,
                  lock: threading.RLock | None = None, api_keys=None, bugs: str = "raise",
                  poll_after_ms: int = 1, namespaced: bool = False,
-                 stream_chunk_size: int = DEFAULT_CHUNK_SIZE, max_request_bytes: int = 0):
+                 stream_chunk_size: int = DEFAULT_CHUNK_SIZE, max_request_bytes: int = 0, max_body: int = 0):
         self.new_tenant = new_tenant
         self.schemas = schemas
         self.lock = lock or threading.RLock()
@@ -94,6 +105,7 @@ class Application:
         self.default = new_tenant()
         #: Bodies longer than this are not read (the largest file, plus room for the form around it).
         self.max_request_bytes = max_request_bytes or self.default.state.max_file_bytes + FORM_MARGIN
+        self.max_body = max_body or MAX_JSON_BODY
         self.tenants: dict[tuple, Tenant] = {}
         self.problems: list[str] = []
         self.url_map = Map([Rule(API_PREFIX + r.path, endpoint=r, methods=[r.method]) for r in ROUTES],
@@ -129,8 +141,11 @@ class Application:
             tenant.journal.append(entry)
             matched = self.match(request.method, request.path)
             entry.operation = matched[0].operation if matched else None
-            fault = tenant.faults.take(request.method, request.path) if tenant.faults.pending else None
+            fault = tenant.faults.take(request.method, request.path) \
+                if tenant.faults.pending and request.refused is None else None
             try:
+                if request.refused is not None:  # a body that did not arrive whole is not executed
+                    raise request.refused
                 if fault is not None:
                     apply_latency(fault, state.clock)
                     if fault.status is not None:
@@ -200,6 +215,9 @@ class Application:
         if route.form:
             body, files = self.checked_form(state, route, request, entry)
         else:
+            size = request.withheld or len(request.body)
+            if size > self.max_body:
+                raise errors.body_too_large(self.max_body, size)
             body = self.schemas.check_request(route.body, parse_body(request)) if route.body else {}
         result = route.handler(state, Call(params, objects, query, body, files))
         if route.response and not isinstance(result, Streamed):
@@ -213,6 +231,11 @@ class Application:
             raise errors.missing_api_key()
         if not key or (self.api_keys is not None and key not in self.api_keys):
             raise errors.incorrect_api_key(key)
+
+    def body_limit(self, method: str, path: str) -> int:
+        """The most bytes a request's body may have: an upload's room for its file, else max_body."""
+        matched = self.match(method, path)
+        return self.max_request_bytes if matched and matched[0].form else self.max_body
 
     def match(self, method: str, path: str):
         """(route, path params), or None for a path or method the API does not have."""
@@ -252,23 +275,24 @@ class Application:
     # --- WSGI -----------------------------------------------------------------------------
 
     def __call__(self, environ, start_response):
-        length = environ.get("CONTENT_LENGTH") or "0"
-        length = int(length) if length.isdigit() else 0
         headers = {key[5:].replace("_", "-").lower(): value
                    for key, value in environ.items() if key.startswith("HTTP_")}
         if environ.get("CONTENT_TYPE"):
             headers["content-type"] = environ["CONTENT_TYPE"]
-        withheld = length if length > self.max_request_bytes else 0
         request = RawRequest(
             method=environ["REQUEST_METHOD"],
             path=environ.get("PATH_INFO", "/"),
             query=environ.get("QUERY_STRING", ""),
             headers=headers,
-            body=environ["wsgi.input"].read(length) if length and not withheld else b"",
-            withheld=withheld,
         )
+        try:
+            request.body = read_body(environ, self.body_limit(request.method, request.path))
+        except BodyTooLarge as refusal:
+            request.withheld = refusal.size
+        except BodyRefused as refusal:
+            request.refused = refusal.error
         response = self.handle(request)
-        if withheld:  # the unread body must not be taken for the next request on this connection
+        if request.withheld or request.refused:  # what is left of the body is not the next request
             response.headers.append(("connection", "close"))
         start_response(f"{response.status} {STATUS_TEXT.get(response.status, '')}".strip(),
                        response.headers)
@@ -301,7 +325,7 @@ def bearer_key(header: str | None) -> str | None:
 
 
 STATUS_TEXT = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-               409: "Conflict", 429: "Too Many Requests", 500: "Internal Server Error",
+               409: "Conflict", 413: "Content Too Large", 429: "Too Many Requests", 500: "Internal Server Error",
                503: "Service Unavailable"}
 
 
@@ -324,8 +348,8 @@ def model_named(state: State, request: RawRequest) -> str | None:
     """The model a request is for, as far as can be told without checking it: its body's ``model``,
     else the model of the assistant it names (what a rate limit's message names, E29)."""
     try:
-        body = json.loads(request.body) if request.body and not is_multipart(request) else {}
-    except (ValueError, UnicodeDecodeError):
+        body = strictjson.loads(request.body) if request.body and not is_multipart(request) else {}
+    except ValueError:
         return None
     if not isinstance(body, dict):
         return None
@@ -356,11 +380,6 @@ def parse_form(request: RawRequest) -> tuple[MultiDict, dict]:
     return fields, files
 
 
-def reject_constant(name: str):
-    """NaN and Infinity are not JSON, though Python's json module writes and reads them."""
-    raise ValueError(f"{name} is not valid JSON")
-
-
 def parse_body(request: RawRequest) -> dict:
     """The JSON object a request carries; an empty body is an empty object (``-d ''`` works)."""
     if not request.body.strip():
@@ -369,8 +388,10 @@ def parse_body(request: RawRequest) -> dict:
     if content_type and "json" not in content_type.lower():
         raise errors.unsupported_content_type(content_type)
     try:
-        body = json.loads(request.body, parse_constant=reject_constant)
-    except (ValueError, UnicodeDecodeError):
+        body = strictjson.loads(request.body)
+    except strictjson.TooDeep:
+        raise errors.body_too_deep(strictjson.MAX_DEPTH) from None
+    except strictjson.NotJSON:
         raise errors.invalid_json() from None
     if not isinstance(body, dict):
         raise errors.body_not_an_object(describe(body))

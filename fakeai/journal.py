@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
+from . import strictjson
 from .errors import mask_api_key
 
 
@@ -30,8 +31,8 @@ def parsed(raw: bytes):
     if not raw:
         return None
     try:
-        return json.loads(raw)
-    except ValueError:
+        return strictjson.loads(raw)
+    except ValueError:  # not JSON, or JSON fakeai refuses (too deep, a lone surrogate): the text
         return raw.decode("utf-8", "replace")
 
 
