@@ -91,6 +91,8 @@ class Admin:
             tenant = self.app.tenant_for(bearer_key(request.headers.get("authorization")),
                                          request.headers.get("openai-project"))
             try:
+                if request.refused is not None:  # a body that did not arrive whole is not executed
+                    raise request.refused
                 status, body = 200, self.answer(tenant, request)
             except errors.APIError as error:
                 status, body = error.status, error.body()

@@ -141,11 +141,12 @@ class Application:
             tenant.journal.append(entry)
             matched = self.match(request.method, request.path)
             entry.operation = matched[0].operation if matched else None
+            refusal = request.refused or self.oversized(request, matched)
             fault = tenant.faults.take(request.method, request.path) \
-                if tenant.faults.pending and request.refused is None else None
+                if tenant.faults.pending and refusal is None else None
             try:
-                if request.refused is not None:  # a body that did not arrive whole is not executed
-                    raise request.refused
+                if refusal is not None:  # a body that did not arrive whole, or too large: not executed
+                    raise refusal
                 if fault is not None:
                     apply_latency(fault, state.clock)
                     if fault.status is not None:
@@ -215,9 +216,6 @@ class Application:
         if route.form:
             body, files = self.checked_form(state, route, request, entry)
         else:
-            size = request.withheld or len(request.body)
-            if size > self.max_body:
-                raise errors.body_too_large(self.max_body, size)
             body = self.schemas.check_request(route.body, parse_body(request)) if route.body else {}
         result = route.handler(state, Call(params, objects, query, body, files))
         if route.response and not isinstance(result, Streamed):
@@ -232,10 +230,11 @@ class Application:
         if not key or (self.api_keys is not None and key not in self.api_keys):
             raise errors.incorrect_api_key(key)
 
-    def body_limit(self, method: str, path: str) -> int:
-        """The most bytes a request's body may have: an upload's room for its file, else max_body."""
-        matched = self.match(method, path)
-        return self.max_request_bytes if matched and matched[0].form else self.max_body
+    def oversized(self, request: RawRequest, matched) -> errors.APIError | None:
+        """The 413 of a JSON body over max_body that a transport handed over read (in-process)."""
+        if len(request.body) > self.max_body and not is_upload(matched):
+            return errors.body_too_large(self.max_body, len(request.body))
+        return None
 
     def match(self, method: str, path: str):
         """(route, path params), or None for a path or method the API does not have."""
@@ -285,10 +284,13 @@ class Application:
             query=environ.get("QUERY_STRING", ""),
             headers=headers,
         )
-        try:
-            request.body = read_body(environ, self.body_limit(request.method, request.path))
+        upload = is_upload(self.match(request.method, request.path))
+        try:  # an upload may be as large as its file, plus the form around it; JSON up to max_body
+            request.body = read_body(environ, self.max_request_bytes if upload else self.max_body)
         except BodyTooLarge as refusal:
             request.withheld = refusal.size
+            if not upload:  # an upload's is refused after auth, as a file too large (F7)
+                request.refused = refusal.error
         except BodyRefused as refusal:
             request.refused = refusal.error
         response = self.handle(request)
@@ -357,6 +359,11 @@ def model_named(state: State, request: RawRequest) -> str | None:
         return body["model"]
     assistant = state.assistants.get(body["assistant_id"]) if isinstance(body.get("assistant_id"), str) else None
     return assistant["model"] if assistant else None
+
+
+def is_upload(matched) -> bool:
+    """Whether a matched route takes a multipart upload (None: no route matched)."""
+    return bool(matched and matched[0].form)
 
 
 def is_multipart(request: RawRequest) -> bool:

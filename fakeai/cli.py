@@ -9,6 +9,7 @@ import sys
 
 from werkzeug.serving import make_server
 
+from .app import MAX_JSON_BODY
 from .emulator import FakeOpenAI
 from .quirks import QUIRKS
 from .store import MAX_FILE_BYTES
@@ -36,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-file-bytes", type=positive, default=MAX_FILE_BYTES, metavar="N",
                        help="the largest file an upload may carry; larger bodies are refused unread "
                             f"(default {MAX_FILE_BYTES}, the API's 512 MB)")
+    serve.add_argument("--max-body", type=positive, default=MAX_JSON_BODY, metavar="N",
+                       help="the largest JSON request body; larger bodies are refused unread with a 413 "
+                            f"(default {MAX_JSON_BODY}, 25 MiB; uploads are bounded by --max-file-bytes)")
     serve.add_argument("--quirk", action="append", dest="quirks", metavar="NAME", choices=sorted(QUIRKS),
                        help="use this observed form of the real API instead of the default one "
                             f"(repeatable): {', '.join(sorted(QUIRKS))}")
@@ -70,7 +74,7 @@ def serve(args) -> int:
     emulator = FakeOpenAI(seed=seed_value(args.seed), api_keys=args.api_keys, models=args.models,
                           progression=args.progression, real_clock=args.real_clock, namespaced=not args.shared,
                           stream_chunk_size=args.stream_chunk_size, bugs="respond",
-                          max_file_bytes=args.max_file_bytes, quirks=args.quirks)
+                          max_file_bytes=args.max_file_bytes, max_body=args.max_body, quirks=args.quirks)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
     server = make_server(args.host, args.port, emulator.app, threaded=True)
     host = f"[{args.host}]" if ":" in args.host else args.host

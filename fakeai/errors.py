@@ -294,9 +294,11 @@ def invalid_content_length(value: str) -> APIError:
 def body_incomplete(declared: int | None, received: int) -> APIError:
     """A body that ended before its Content-Length (or its last chunk): the client went away, and the
     request is not executed (fakeai wording, unverified)."""
-    expected = f"the {declared} bytes its Content-Length announced" if declared is not None else "its last chunk"
-    return BadRequestError(f"The request body ended after {received} bytes, before {expected}; the "
-                           "request was not executed.")
+    if declared is None:
+        return BadRequestError("The chunked request body ended before its last chunk, or a chunk was malformed; "
+                               "the request was not executed.")
+    return BadRequestError(f"The request body ended after {received} bytes, before the {declared} bytes its "
+                           "Content-Length announced; the request was not executed.")
 
 
 def body_not_an_object(got: str) -> APIError:
