@@ -17,6 +17,7 @@ import pytest
 from fakeai import FakeOpenAI
 from fakeai.errors import EmulatorBug
 from tests.conftest import TEST_KEY
+from tests.test_cli import Served, fakeai_command
 
 WAIT = 10  # seconds any socket operation may take
 
@@ -226,6 +227,17 @@ def test_a_chunked_body_is_read_whole(server):
     assert record.thread["metadata"] == {"sent": "in chunks"}
 
 
+def test_a_chunked_body_is_read_whole_whatever_content_length_says(server):
+    """Transfer-Encoding overrides Content-Length (RFC 9112 6.3)."""
+    body = b'{"metadata": {"sent": "in chunks"}}'
+    status, _, answer = server.send(
+        f"POST /v1/threads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TEST_KEY}\r\n"
+        "OpenAI-Beta: assistants=v2\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+        f"Content-Length: 5\r\nConnection: close\r\n\r\n{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n",
+        half_close=True)
+    assert (status, json.loads(answer)["metadata"]) == (200, {"sent": "in chunks"})
+
+
 def test_a_chunked_body_cut_short_is_not_executed(server):
     status, _, body = server.post_chunked("/threads", [b'{"metadata": ', b'{"a": "b"}}'], end=b"")
     assert (status, json.loads(body)) == (400, bad_request(
@@ -310,3 +322,13 @@ def test_a_create_thread_and_run_whose_script_cannot_run_leaves_no_thread(api, b
     state = backend.emulator.export_state()
     assert (state["threads"], state["vector_stores"]) == ([], [])
     backend.emulator.problems.clear()  # the failed script is reported as fakeai's, on purpose here
+
+
+def test_fakeai_serve_max_body_sets_the_json_limit():
+    with Served(fakeai_command(), "serve", "--port", "0", "--quiet", "--max-body", "100") as served:
+        client = openai.OpenAI(base_url=served.base_url, api_key=TEST_KEY, max_retries=0)
+        client.beta.threads.create(metadata={"k": "v"})
+        with pytest.raises(openai.APIStatusError) as refused:
+            client.beta.threads.create(metadata={"k": "v" * 100})
+        assert (refused.value.status_code, refused.value.body) == (413, too_large(100, 121)["error"])
+        assert served.stop() == 0
