@@ -1,8 +1,9 @@
 """HTTP face of the emulator: the request pipeline every call goes through (the URL table is
 routes.py).
 
-tenant -> journal -> injected fault -> auth (401) -> route (404) -> beta header (400) -> path ids
-(400/404) -> query and body (400) -> handler -> response checked against its schema -> headers.
+tenant -> journal -> a body that did not arrive whole (400) or is over its limit (413) -> injected
+fault -> auth (401) -> route (404) -> beta header (400) -> path ids (400/404) -> query and body (400)
+-> handler -> response checked against its schema -> headers.
 
 ``Application.handle`` works on plain request/response records so the in-process transport can
 call it without building a WSGI environ; ``Application.__call__`` is the WSGI face for the server.
