@@ -46,7 +46,7 @@ def fuzz(count: int, run_seed: int) -> tuple[Tally, float, list]:
                 known_objects(emulator)
             before = snapshot(emulator)
             answer = send(host, port, request)
-            tally.count(answer, check(answer, before, snapshot(emulator)), request)
+            tally.count(answer, check(answer, before, snapshot(emulator), request), request)
 
         started = time.perf_counter()
         one_request()
@@ -64,7 +64,8 @@ def main(argv=None) -> int:
     tally, seconds, bugs = fuzz(args.requests, run_seed)
     rows = [("seed", run_seed), ("requests sent", tally.sent), ("5xx answers", tally.server_errors),
             ("answers not JSON / not the envelope", tally.not_json),
-            ("refusals that changed the state", tally.state_changed), ("fakeai bugs logged", len(bugs)),
+            ("refused or damaged requests that changed the state", tally.state_changed),
+            ("fakeai bugs logged", len(bugs)),
             ("seconds", f"{seconds:.1f}"), ("requests per second", f"{tally.sent / seconds:.0f}")]
     width = max(len(name) for name, _ in rows)
     for name, value in rows:

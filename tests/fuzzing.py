@@ -1,6 +1,8 @@
 """Bad requests over a raw socket, generated with hypothesis, and what every answer must be.
 
-Each request is one route of the URL table (sometimes with the wrong method, a junk id or an
+A quarter of the requests are ones the API accepts, damaged in one place (a lone surrogate, bytes
+that are not UTF-8, a number that is not finite, nesting past the limit): each must be refused.
+The others are one route of the URL table (sometimes with the wrong method, a junk id or an
 unknown path), a query drawn from its parameters schema, a body drawn from its request schema (a
 value of the right shape, wrong types at any depth, strings with lone surrogates or brackets,
 numbers that are not finite), then possibly broken as bytes (cut short, nested past the limit,
@@ -44,6 +46,8 @@ class Fuzzed:
     body: bytes = b""
     half_close: bool = False  # stop sending after the body (a client that went away)
     label: str = ""
+    must_refuse: bool = False  # an accepted request damaged: it must be refused (a 400, or a 404 once
+    #                            the object its path names was deleted by an earlier request)
 
 
 @dataclass
@@ -235,6 +239,57 @@ def multipart(draw) -> tuple[bytes, str]:
     return body, content_type
 
 
+#: Requests the API accepts (ids filled in from known_objects), for damage in one place only: each
+#: damaged one must then be refused, where a random body would mostly be refused for another reason.
+VALID = [
+    ("POST", "/threads", {"messages": [{"role": "user", "content": "Hi"}], "metadata": {"k": "v"}}),
+    ("POST", "/assistants", {"model": "gpt-4o", "name": "n", "instructions": "i", "temperature": 1, "tools": [
+        {"type": "function", "function": {"name": "f", "description": "d", "parameters": {
+            "type": "object", "properties": {"n": {"type": "number", "maximum": 10, "default": 0.5}}}}}],
+        "metadata": {"k": "v"}}),
+    ("POST", "/threads/runs", {"assistant_id": "<assistant_id>", "instructions": "i", "metadata": {"k": "v"},
+                               "thread": {"messages": [{"role": "user", "content": "x"}], "metadata": {"k": "v"}}}),
+    ("POST", "/assistants/<assistant_id>", {"name": "renamed", "metadata": {"k": "v"}}),
+    ("POST", "/threads/<thread_id>", {"metadata": {"k": "v"}}),
+    ("POST", "/vector_stores", {"name": "n", "metadata": {"k": "v"},
+                                "expires_after": {"anchor": "last_active_at", "days": 1}}),
+    ("POST", "/vector_stores/<vector_store_id>", {"name": "renamed", "metadata": {"k": "v"}}),
+    ("POST", "/uploads", {"bytes": 10, "filename": "a.txt", "mime_type": "text/plain", "purpose": "assistants"}),
+]
+#: Where a string value starts (after ``": "``), and each number value.
+STRING_VALUE = re.compile(rb'(?<=": ")')
+NUMBER_VALUE = re.compile(rb"(?<=: )-?\d+(?:\.\d+)?")
+
+
+@st.composite
+def damaged(draw, ids: dict) -> Fuzzed:
+    """A request the API accepts, damaged in one place so that it must be refused."""
+    method, path, body = draw(st.sampled_from(VALID))
+    text = json.dumps(body)
+    for name, values in ids.items():
+        path, text = path.replace(f"<{name}>", values[0]), text.replace(f"<{name}>", values[0])
+    raw = text.encode()
+    how = draw(st.sampled_from(["lone surrogate", "not utf-8", "not finite", "deep"]))
+    if how == "not finite" and NUMBER_VALUE.search(raw):
+        spot = draw(st.sampled_from(list(NUMBER_VALUE.finditer(raw))))
+        damage = draw(st.sampled_from([b"1e400", b"-1e400", b"NaN", b"Infinity", b"-Infinity", b"1E999"]))
+        raw = raw[:spot.start()] + damage + raw[spot.end():]
+    else:
+        at = draw(st.sampled_from([match.start() for match in STRING_VALUE.finditer(raw)]))
+        if how == "deep":  # one more value of the object, an array nested too deep (closed properly)
+            levels = draw(st.integers(65, 3000))
+            damage = b'", "d": ' + b"[" * levels + b"]" * levels + b', "e": "'
+        elif how == "not utf-8":
+            damage = draw(st.sampled_from([b"\xff", b"\xed\xa0\x80", b"\xc3", b"\x80"]))
+        else:  # a lone surrogate escape (a pair in the wrong order is two lone ones)
+            damage = draw(st.sampled_from([b"\\ud800", b"\\udfff", b"a\\udbff", b"\\ude00\\ud83d"]))
+        raw = raw[:at] + damage + raw[at:]
+    head = (f"{method} {API_PREFIX}{path} HTTP/1.1\r\nHost: fuzz\r\nAuthorization: Bearer {KEY}\r\n"
+            f"OpenAI-Beta: assistants=v2\r\nContent-Type: application/json\r\nContent-Length: {len(raw)}\r\n"
+            "Connection: close\r\n\r\n").encode()
+    return Fuzzed(head, raw, label=f"damaged {method} {path} ({how})", must_refuse=True)
+
+
 # --- whole requests -----------------------------------------------------------------------------
 
 @st.composite
@@ -253,8 +308,14 @@ def schema_values(name: str, ids: tuple) -> st.SearchStrategy:
     return from_schema(SCHEMAS[name], list(ids))
 
 
+def requests(ids: dict) -> st.SearchStrategy:
+    """Requests from the URL table and the schemas, malformed at any layer; a quarter of them an
+    accepted request damaged in one place."""
+    return mostly(generated(ids), damaged(ids), 75)
+
+
 @st.composite
-def requests(draw, ids: dict) -> Fuzzed:
+def generated(draw, ids: dict) -> Fuzzed:
     """One request, from the URL table and the schemas, possibly malformed at any layer."""
     route = draw(st.sampled_from(ROUTES))
     every_id = tuple(value for values in ids.values() for value in values)
@@ -347,9 +408,13 @@ def snapshot(emulator) -> dict:
         return {"unreadable": f"{type(error).__name__}: {error}"}
 
 
-def check(answer: Answer, before: dict, after: dict) -> list[str]:
+def check(answer: Answer, before: dict, after: dict, request: Fuzzed | None = None) -> list[str]:
     """What is wrong with an answer (empty: nothing): the rules of this module's docstring."""
     problems = [f"state unreadable: {after['unreadable']}"] if "unreadable" in after else []
+    if request is not None and request.must_refuse and answer.status < 400:
+        problems.append(f"damaged request not refused: {answer.status}")
+        if before != after:
+            problems.append("state changed by a damaged request")
     if answer.status >= 500:
         problems.append(f"server error {answer.status}")
     content_type = answer.headers.get("content-type", "")

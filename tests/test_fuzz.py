@@ -30,7 +30,7 @@ def test_no_bad_request_gets_a_5xx_or_anything_but_the_envelope_or_changes_the_s
                 assert known_objects(emulator) == ids  # same seed, same ids
             before = snapshot(emulator)
             answer = send(host, port, request)
-            problems = check(answer, before, snapshot(emulator))
+            problems = check(answer, before, snapshot(emulator), request)
             tally.count(answer, problems, request)
             assert not problems, (problems, request)
 
