@@ -292,6 +292,10 @@ def damaged(draw, ids: dict) -> Fuzzed:
 
 # --- whole requests -----------------------------------------------------------------------------
 
+ODD_PATHS = ["/v1", "/v1/", "/", "/v1/threads%2Fruns", "/v1//threads", "/nope", "/v1/threads/..",
+             "/_fakeai/state", "/_fakeai/nope"]
+
+
 @st.composite
 def paths(draw, route, ids: dict) -> str:
     path = route.path
@@ -321,8 +325,7 @@ def generated(draw, ids: dict) -> Fuzzed:
     every_id = tuple(value for values in ids.values() for value in values)
     method = draw(mostly(st.just(route.method), st.sampled_from(["GET", "POST", "DELETE", "PUT", "PATCH", "FOO"]),
                          94))
-    path = draw(mostly(paths(route, ids), st.sampled_from(["/v1", "/v1/", "/", "/v1/threads%2Fruns", "/v1//threads", "/nope",
-                                           "/v1/threads/..", "/_fakeai/state", "/_fakeai/nope"]), 94))
+    path = draw(mostly(paths(route, ids), st.sampled_from(ODD_PATHS), 94))
     query = ""
     if f"parameters/{route.operation}.json" in SCHEMAS and draw(st.booleans()):
         values = draw(schema_values(f"parameters/{route.operation}.json", every_id))
