@@ -160,6 +160,8 @@ class Admin:
         tenant = self.app.tenant_for(key, project)
         with tenant.lock:
             try:
+                if request.refused is not None:  # a body that did not arrive whole is not executed
+                    raise request.refused
                 status, body = 200, {**self.answer(tenant, request), "tenant": self.named(key, project)}
                 self.check_answer(request, body)
             except errors.APIError as error:

@@ -1,8 +1,9 @@
 """HTTP face of the emulator: the request pipeline every call goes through (the URL table is
 routes.py).
 
-tenant -> journal -> injected fault -> auth (401) -> route (404) -> beta header (400) -> path ids
-(400/404) -> query and body (400) -> handler -> response checked against its schema -> headers.
+tenant -> journal -> a body that did not arrive whole (400) or is over its limit (413) -> injected
+fault -> auth (401) -> route (404) -> beta header (400) -> path ids (400/404) -> query and body (400)
+-> handler -> response checked against its schema -> headers.
 
 On a namespaced (shared) server a key is checked first: a refused key gets its 401 without a
 tenant of its own and is journaled nowhere (see tenants.py). Each tenant has its own lock; the
@@ -30,7 +31,7 @@ from werkzeug.formparser import MultiPartParser
 from werkzeug.http import parse_options_header
 from werkzeug.routing import Map, Rule
 
-from . import errors
+from . import errors, strictjson
 from .actions import ScriptError
 from .credentials import bearer_key
 from .faults import apply_latency
@@ -41,12 +42,18 @@ from .store import State
 from .streaming import DEFAULT_CHUNK_SIZE, RunStream
 from .tenants import Tenant, Tenants
 from .validation import Schemas, describe
+from .wsgibody import BodyRefused, BodyTooLarge, read_body
 
 log = logging.getLogger("fakeai")
 
 BETA_HEADER_VALUE = "assistants=v2"
 #: Room a multipart body needs beyond its file: boundaries, part headers, the other fields.
 FORM_MARGIN = 1024 * 1024
+#: The largest JSON body by default (``fakeai serve --max-body``): 25 MiB, the one request size limit
+#: of the API on record (an oversized upload's 413, errors.body_too_large); the Assistants endpoints'
+#: own limit is not on record. Far above the largest body the schemas allow in practice, far below
+#: an upload's.
+MAX_JSON_BODY = 25 * 1024 * 1024
 
 
 @dataclass
@@ -56,8 +63,12 @@ class RawRequest:
     query: str = ""
     headers: dict = field(default_factory=dict)  # lower-case names
     body: bytes = b""
-    #: Length of a body that was not read because it was larger than any request may be.
+    #: Length of a body that was not read (or read only up to the limit) because it was larger than
+    #: its endpoint accepts.
     withheld: int = 0
+    #: Why the body could not be read whole (a bad Content-Length, a client gone mid-body): the
+    #: answer, given before anything else is done.
+    refused: errors.APIError | None = None
 
 
 @dataclass
@@ -75,12 +86,13 @@ class Application:
     tenant_ttl  seconds after which a namespaced tenant nobody used is forgotten (None: never)
     bugs        what a fakeai bug does: 'raise' (in-process, so the test fails loudly) or
                 'respond' (server: a 500 that says so, and a log line)
+    max_body    the largest JSON body (MAX_JSON_BODY by default); uploads are bounded by the file limit
     """
 
     def __init__(self, new_tenant: Callable[[], Tenant], schemas: Schemas, *,
                  api_keys=None, bugs: str = "raise", poll_after_ms: int = 1, namespaced: bool = False,
                  tenant_ttl: float | None = None,
-                 stream_chunk_size: int = DEFAULT_CHUNK_SIZE, max_request_bytes: int = 0):
+                 stream_chunk_size: int = DEFAULT_CHUNK_SIZE, max_request_bytes: int = 0, max_body: int = 0):
         self.new_tenant = new_tenant
         self.schemas = schemas
         self.api_keys = set(api_keys) if api_keys else None
@@ -91,6 +103,7 @@ class Application:
         self.default = new_tenant()
         #: Bodies longer than this are not read (the largest file, plus room for the form around it).
         self.max_request_bytes = max_request_bytes or self.default.state.max_file_bytes + FORM_MARGIN
+        self.max_body = max_body or MAX_JSON_BODY
         self.tenants = Tenants(new_tenant, ttl=tenant_ttl)
         self.problems: list[str] = []
         self.url_map = Map([Rule(API_PREFIX + r.path, endpoint=r, methods=[r.method]) for r in ROUTES],
@@ -127,19 +140,23 @@ class Application:
             return self.refused(request, key, started)
         tenant = self.tenant_for(key, request.headers.get("openai-project"))
         matched = self.match(request.method, request.path)
-        body = self.parsed_body(request, matched) if self.accepts(key) else None
+        refusal = request.refused or self.oversized(request, matched)  # such a body is never parsed
+        body = self.parsed_body(request, matched) if self.accepts(key) and refusal is None else None
         with tenant.lock:
             entry = Entry(request.method, request.path, request.query, masked(request.headers),
                           b"" if is_multipart(request) else request.body, tenant.state.clock.now(),
                           tenant.state.ids.request_id())
             tenant.journal.append(entry)
             entry.operation = matched[0].operation if matched else None
-            fault = tenant.faults.take(request.method, request.path) if tenant.faults.pending else None
+            fault = tenant.faults.take(request.method, request.path) \
+                if tenant.faults.pending and refusal is None else None
         if fault is not None and fault.sleep:
             apply_latency(fault, None)  # a real sleep, holding no lock: other requests go on
         with tenant.lock:
             state = tenant.state
             try:
+                if refusal is not None:  # a body that did not arrive whole, or too large: not executed
+                    raise refusal
                 if fault is not None:
                     if not fault.sleep:
                         apply_latency(fault, state.clock)
@@ -263,6 +280,12 @@ class Application:
         if not key or (self.api_keys is not None and key not in self.api_keys):
             raise errors.incorrect_api_key(key)
 
+    def oversized(self, request: RawRequest, matched) -> errors.APIError | None:
+        """The 413 of a JSON body over max_body that a transport handed over read (in-process)."""
+        if len(request.body) > self.max_body and not is_upload(matched):
+            return errors.body_too_large(self.max_body, len(request.body))
+        return None
+
     def match(self, method: str, path: str):
         """(route, path params), or None for a path or method the API does not have."""
         try:
@@ -310,23 +333,27 @@ class Application:
     # --- WSGI -----------------------------------------------------------------------------
 
     def __call__(self, environ, start_response):
-        length = environ.get("CONTENT_LENGTH") or "0"
-        length = int(length) if length.isdigit() else 0
         headers = {key[5:].replace("_", "-").lower(): value
                    for key, value in environ.items() if key.startswith("HTTP_")}
         if environ.get("CONTENT_TYPE"):
             headers["content-type"] = environ["CONTENT_TYPE"]
-        withheld = length if length > self.max_request_bytes else 0
         request = RawRequest(
             method=environ["REQUEST_METHOD"],
             path=routed_path(environ),
             query=environ.get("QUERY_STRING", ""),
             headers=headers,
-            body=environ["wsgi.input"].read(length) if length and not withheld else b"",
-            withheld=withheld,
         )
+        upload = is_upload(self.match(request.method, request.path))
+        try:  # an upload may be as large as its file, plus the form around it; JSON up to max_body
+            request.body = read_body(environ, self.max_request_bytes if upload else self.max_body)
+        except BodyTooLarge as refusal:
+            request.withheld = refusal.size
+            if not upload:  # an upload's is refused after auth, as a file too large (F7)
+                request.refused = refusal.error
+        except BodyRefused as refusal:
+            request.refused = refusal.error
         response = self.handle(request)
-        if withheld:  # the unread body must not be taken for the next request on this connection
+        if request.withheld or request.refused:  # what is left of the body is not the next request
             response.headers.append(("connection", "close"))
         start_response(f"{response.status} {STATUS_TEXT.get(response.status, '')}".strip(),
                        response.headers)
@@ -382,7 +409,7 @@ def routed_path(environ) -> str:
 
 
 STATUS_TEXT = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-               409: "Conflict", 429: "Too Many Requests", 500: "Internal Server Error",
+               409: "Conflict", 413: "Content Too Large", 429: "Too Many Requests", 500: "Internal Server Error",
                503: "Service Unavailable"}
 
 
@@ -405,8 +432,8 @@ def model_named(state: State, request: RawRequest) -> str | None:
     """The model a request is for, as far as can be told without checking it: its body's ``model``,
     else the model of the assistant it names (what a rate limit's message names, E29)."""
     try:
-        body = json.loads(request.body) if request.body and not is_multipart(request) else {}
-    except (ValueError, UnicodeDecodeError):
+        body = strictjson.loads(request.body) if request.body and not is_multipart(request) else {}
+    except ValueError:
         return None
     if not isinstance(body, dict):
         return None
@@ -414,6 +441,11 @@ def model_named(state: State, request: RawRequest) -> str | None:
         return body["model"]
     assistant = state.assistants.get(body["assistant_id"]) if isinstance(body.get("assistant_id"), str) else None
     return assistant["model"] if assistant else None
+
+
+def is_upload(matched) -> bool:
+    """Whether a matched route takes a multipart upload (None: no route matched)."""
+    return bool(matched and matched[0].form)
 
 
 def is_multipart(request: RawRequest) -> bool:
@@ -437,11 +469,6 @@ def parse_form(request: RawRequest) -> tuple[MultiDict, dict]:
     return fields, files
 
 
-def reject_constant(name: str):
-    """NaN and Infinity are not JSON, though Python's json module writes and reads them."""
-    raise ValueError(f"{name} is not valid JSON")
-
-
 def parse_body(request: RawRequest) -> dict:
     """The JSON object a request carries; an empty body is an empty object (``-d ''`` works)."""
     if not request.body.strip():
@@ -450,8 +477,10 @@ def parse_body(request: RawRequest) -> dict:
     if content_type and "json" not in content_type.lower():
         raise errors.unsupported_content_type(content_type)
     try:
-        body = json.loads(request.body, parse_constant=reject_constant)
-    except (ValueError, UnicodeDecodeError):
+        body = strictjson.loads(request.body)
+    except strictjson.TooDeep:
+        raise errors.body_too_deep(strictjson.MAX_DEPTH) from None
+    except strictjson.NotJSON:
         raise errors.invalid_json() from None
     if not isinstance(body, dict):
         raise errors.body_not_an_object(describe(body))

@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 
+from .app import MAX_JSON_BODY
 from .emulator import FakeOpenAI
 from .journal import DEFAULT_JOURNAL_SIZE
 from .quirks import QUIRKS
@@ -36,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-file-bytes", type=positive, default=MAX_FILE_BYTES, metavar="N",
                        help="the largest file an upload may carry; larger bodies are refused unread "
                             f"(default {MAX_FILE_BYTES}, the API's 512 MB)")
+    serve.add_argument("--max-body", type=positive, default=MAX_JSON_BODY, metavar="N",
+                       help="the largest JSON request body; larger bodies are refused unread with a 413 "
+                            f"(default {MAX_JSON_BODY}, 25 MiB; uploads are bounded by --max-file-bytes)")
     serve.add_argument("--quirk", action="append", dest="quirks", metavar="NAME", choices=sorted(QUIRKS),
                        help="use this observed form of the real API instead of the default one "
                             f"(repeatable): {', '.join(sorted(QUIRKS))}")
@@ -95,7 +99,7 @@ def serve(args) -> int:
     emulator = FakeOpenAI(seed=seed_value(args.seed), api_keys=args.api_keys, models=args.models,
                           progression=args.progression, real_clock=args.real_clock, namespaced=not args.shared,
                           stream_chunk_size=args.stream_chunk_size, bugs="respond",
-                          max_file_bytes=args.max_file_bytes, quirks=args.quirks,
+                          max_file_bytes=args.max_file_bytes, max_body=args.max_body, quirks=args.quirks,
                           journal_size=args.journal_size, tenant_ttl=args.tenant_ttl)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
     server = ServerThread(emulator.app, args.host, args.port, engine=args.engine, log_requests=not args.quiet)

@@ -65,14 +65,16 @@ class FakeOpenAI:
     quirks      observed forms of the real API to use instead of the default ones (fakeai/quirks.py)
     max_file_bytes  the largest file an upload may carry (the API's 512 MB by default); a larger one
                 is refused, and over HTTP its body is not even read
+    max_body    the largest JSON request body (app.MAX_JSON_BODY, 25 MiB, by default); a larger one is
+                refused with a 413, and over HTTP its body is not read
     bugs        'raise' (a fakeai bug fails the calling test) or 'respond' (a 500 saying so)
     """
 
     def __init__(self, *, seed: int | str = 0, start_time: int = DEFAULT_EPOCH, real_clock: bool = False,
                  api_keys=None, models=None, progression: str = "immediate", poll_after_ms: int = 1,
                  namespaced: bool = False, stream_chunk_size: int = DEFAULT_CHUNK_SIZE, bugs: str = "raise",
-                 max_file_bytes: int = MAX_FILE_BYTES, quirks=(), journal_size: int = DEFAULT_JOURNAL_SIZE,
-                 tenant_ttl: float | None = None):
+                 max_file_bytes: int = MAX_FILE_BYTES, max_body: int = 0, quirks=(),
+                 journal_size: int = DEFAULT_JOURNAL_SIZE, tenant_ttl: float | None = None):
         parse_progression(progression)
         check_options(stream_chunk_size=stream_chunk_size, poll_after_ms=poll_after_ms,
                       max_file_bytes=max_file_bytes, bugs=bugs, journal_size=journal_size)
@@ -90,7 +92,7 @@ class FakeOpenAI:
         self.journal_size = journal_size
         self.app = Application(self.new_tenant, schemas, api_keys=api_keys, bugs=bugs,
                                poll_after_ms=poll_after_ms, namespaced=namespaced, tenant_ttl=tenant_ttl,
-                               stream_chunk_size=stream_chunk_size)
+                               stream_chunk_size=stream_chunk_size, max_body=max_body)
         Admin(self)
         self._clients: dict = {}
 

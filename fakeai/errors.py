@@ -273,12 +273,44 @@ def unknown_cursor(name: str, value: str) -> APIError:
 
 
 def invalid_json() -> APIError:
-    """Body that is not JSON (fakeai wording; the real API's text for this case is not on record)."""
+    """Body that is not JSON: the real API's text for a JSON string holding a raw tab (a body its
+    parser refused; kdalanon/ChatGPT-AutoHotkey-Utility #14, 2024). fakeai also answers it for
+    invalid UTF-8, a lone surrogate escape and a number too large to be finite (unverified)."""
     return BadRequestError(
         "We could not parse the JSON body of your request. (HINT: This likely means you aren't using "
         "your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not "
         "valid JSON. If you have trouble figuring out how to fix this, please contact us through our "
         "help center at help.openai.com.)")
+
+
+def body_too_deep(limit: int) -> APIError:
+    """Arrays and objects nested deeper than fakeai reads (fakeai wording and limit, unverified)."""
+    return BadRequestError(f"The JSON body of your request is nested too deeply: at most {limit} levels of "
+                           "arrays and objects are accepted.")
+
+
+def body_too_large(limit: int, size: int) -> APIError:
+    """A body over the request size limit, in the words the API answered an oversized upload with
+    (413, type server_error: chidiwilliams/buzz #381, StanGirard/speechdigest #1, 2023). ``size``: the
+    Content-Length, or the bytes read of a chunked body when the limit was passed. The limits of
+    the Assistants endpoints are not on record (fakeai's, unverified)."""
+    return APIError(f"Maximum content size limit ({limit}) exceeded ({size} bytes read)", type="server_error",
+                    status=413)
+
+
+def invalid_content_length(value: str) -> APIError:
+    """A Content-Length that is not a whole number of bytes (fakeai wording, unverified)."""
+    return BadRequestError(f"Invalid Content-Length header ({value!r}): expected a whole number of bytes.")
+
+
+def body_incomplete(declared: int | None, received: int) -> APIError:
+    """A body that ended before its Content-Length (or its last chunk): the client went away, and the
+    request is not executed (fakeai wording, unverified)."""
+    if declared is None:
+        return BadRequestError("The chunked request body ended before its last chunk, or a chunk was malformed; "
+                               "the request was not executed.")
+    return BadRequestError(f"The request body ended after {received} bytes, before the {declared} bytes its "
+                           "Content-Length announced; the request was not executed.")
 
 
 def body_not_an_object(got: str) -> APIError:

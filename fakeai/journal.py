@@ -23,6 +23,7 @@ import json
 from collections import Counter
 from urllib.parse import parse_qs
 
+from . import strictjson
 from .credentials import masked  # noqa: F401  (entries are built with every credential masked)
 
 
@@ -30,8 +31,8 @@ def parsed(raw: bytes):
     if not raw:
         return None
     try:
-        return json.loads(raw)
-    except ValueError:
+        return strictjson.loads(raw)
+    except ValueError:  # not JSON, or JSON fakeai refuses (too deep, a lone surrogate): the text
         return raw.decode("utf-8", "replace")
 
 

@@ -90,6 +90,10 @@ OVERLAYS: tuple[tuple[str, str, dict, str], ...] = (
     ("CreateMessageRequest.json", "/properties/attachments/anyOf/0/items", {"required": ["file_id", "tools"]},
      "The spec puts this required list on the attachments array, where it checks nothing; each "
      "attachment is {file_id, tools} with both keys required (api-notes 4.2)."),
+    ("SubmitToolOutputsRunRequest.json", "/properties/tool_outputs/items", {"required": ["tool_call_id"]},
+     "Each output names the call it answers: the real API refused an output without tool_call_id "
+     "with a 400 (microsoft/teams-sdk #925, 2023, in its older validator's words); the spec does not "
+     "mark it required. fakeai answers in today's words (api-notes E16)."),
     ("FunctionObject.json", "/properties/name", {"pattern": "^[a-zA-Z0-9_-]+$", "maxLength": 64},
      "The spec's text: 'Must be a-z, A-Z, 0-9, or contain underscores and dashes, with a maximum "
      "length of 64.'"),

@@ -13,7 +13,8 @@ from .messages import new_message
 from .paths import get_assistant
 from .references import check_references, index_attachments, tool_resources
 from .run_engine import Machine, RunProgress, refuse_if_active, take_plan
-from .threads import create_thread
+from .threads import create_thread, delete_thread
+from .vector_stores import delete_vector_store
 
 #: How long a run may wait before it expires (api-notes 5.4: expires_at = created_at + 600).
 RUN_LIFETIME = 600
@@ -118,9 +119,21 @@ def create_thread_and_run(state: State, body: dict) -> dict:
     thread_request = dict(body.get("thread") or {})
     if body.get("tool_resources") and "tool_resources" not in thread_request:
         thread_request["tool_resources"] = body["tool_resources"]
+    stores_before = set(state.store_records)
     thread = create_thread(state, thread_request)
-    return start_run(state, state.threads[thread["id"]], assistant, settings, body,
-                     tool_resources(state, body.get("tool_resources")))
+    try:
+        return start_run(state, state.threads[thread["id"]], assistant, settings, body,
+                         tool_resources(state, body.get("tool_resources")))
+    except BaseException:  # a script this run cannot follow: no half-written thread is left behind
+        forget_created(state, thread["id"], set(state.store_records) - stores_before)
+        raise
+
+
+def forget_created(state: State, thread_id: str, store_ids: set) -> None:
+    """Undo a create-thread-and-run that failed: its thread, and the vector stores made for it."""
+    delete_thread(state, state.threads[thread_id])
+    for store_id in store_ids:
+        delete_vector_store(state, state.store_records[store_id])
 
 
 def list_runs(record, query: dict) -> dict:
