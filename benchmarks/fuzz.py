@@ -35,7 +35,7 @@ def fuzz(count: int, run_seed: int) -> tuple[Tally, float, list]:
     ids = known_objects(emulator)
     tally = Tally()
     with ServerThread(emulator.app) as server:
-        host, port = server.server.server_address[:2]
+        host, port = server.host, server.port
 
         @seed(run_seed)
         @settings(max_examples=count, deadline=None, database=None, suppress_health_check=list(HealthCheck))

@@ -36,14 +36,22 @@ class LiveServer(ServerThread):
     """One real HTTP server for the session, serving whichever emulator the current test put in
     ``emulator`` (a server per test would cost the suite seconds)."""
 
-    def __init__(self):
+    def __init__(self, **options):
         self.emulator: FakeOpenAI | None = None
-        super().__init__(lambda environ, start_response: self.emulator.app(environ, start_response))
+        super().__init__(lambda environ, start_response: self.emulator.app(environ, start_response), **options)
 
 
 @pytest.fixture(scope="session")
 def live_server():
     with LiveServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def werkzeug_live_server():
+    """The same on werkzeug's server, which passes any request framing through to fakeai's own body
+    reading (waitress, the default engine, refuses bad framing itself: tests/test_server.py)."""
+    with LiveServer(engine="werkzeug") as server:
         yield server
 
 

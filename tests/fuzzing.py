@@ -392,8 +392,17 @@ def send(host: str, port: int, request: Fuzzed) -> Answer:
         if request.half_close:
             sock.shutdown(socket.SHUT_WR)
         response = http.client.HTTPResponse(sock)
-        response.begin()
+        try:
+            response.begin()
+        except http.client.RemoteDisconnected:  # judged by ``check``: only a truncated body may get this
+            return Answer(CLOSED, {}, b"")
         return Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
+
+
+#: The status of an answer that never came: the server closed the connection. Fine for a body the
+#: client stopped sending before it was whole (waitress waits for the rest, then drops it unread).
+CLOSED = 0
+TRUNCATED = ("short", "cut chunk")
 
 
 def strict_json(data: bytes):
@@ -414,6 +423,12 @@ def snapshot(emulator) -> dict:
 def check(answer: Answer, before: dict, after: dict, request: Fuzzed | None = None) -> list[str]:
     """What is wrong with an answer (empty: nothing): the rules of this module's docstring."""
     problems = [f"state unreadable: {after['unreadable']}"] if "unreadable" in after else []
+    if answer.status == CLOSED:
+        if request is None or not request.label.endswith(TRUNCATED):
+            problems.append("the connection closed without an answer")
+        if before != after:
+            problems.append("state changed by a request that got no answer")
+        return problems
     if request is not None and request.must_refuse and answer.status < 400:
         problems.append(f"damaged request not refused: {answer.status}")
         if before != after:

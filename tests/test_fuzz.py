@@ -19,7 +19,7 @@ def test_no_bad_request_gets_a_5xx_or_anything_but_the_envelope_or_changes_the_s
     ids = known_objects(emulator)
     tally = Tally()
     with ServerThread(emulator.app) as server:
-        host, port = server.server.server_address[:2]
+        host, port = server.host, server.port
 
         @settings(max_examples=REQUESTS, deadline=None, database=None, derandomize=True,
                   suppress_health_check=list(HealthCheck))
