@@ -329,12 +329,26 @@ def write(files: dict[str, dict], out: Path) -> None:
         target.write_text(render(schema), encoding="utf-8")
 
 
+def read_spec(parser: argparse.ArgumentParser, path: Path) -> dict:
+    """The spec as JSON, or a usage error that says what is wrong with the file (never a traceback)."""
+    if not path.is_file():
+        parser.error(f"no OpenAPI document at {path}: pass the official openapi.json with --spec "
+                     "(CONTRIBUTING.md says where it comes from)")
+    try:
+        spec = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        parser.error(f"cannot read {path} as JSON: {error}")
+    if not isinstance(spec, dict) or "components" not in spec or "paths" not in spec:
+        parser.error(f"{path} is not an OpenAPI document (no 'paths' and 'components')")
+    return spec
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m fakeai.schemagen", description=__doc__.split("\n")[0])
     parser.add_argument("--spec", required=True, type=Path, help="the official openapi.json")
     parser.add_argument("--out", default=Path("schemas"), type=Path, help="folder to (re)write")
     args = parser.parse_args(argv)
-    spec = json.loads(args.spec.read_text(encoding="utf-8"))
+    spec = read_spec(parser, args.spec)
     files = generate(spec)
     write(files, args.out)
     print(f"wrote {len(files)} schemas to {args.out}", file=sys.stderr)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from fakeai import schemagen
 from fakeai.routes import ROUTES
 from fakeai.validation import load_schemas, schema_dir
@@ -61,3 +63,15 @@ def test_schema_files_are_valid_json_with_the_2020_12_dialect():
     for path in schema_dir().rglob("*.json"):
         document = json.loads(path.read_text(encoding="utf-8"))
         assert document["$schema"] == schemagen.DRAFT
+
+
+def test_the_generator_says_plainly_when_the_spec_file_is_absent(tmp_path, capsys):
+    missing = tmp_path / "openapi.json"
+    with pytest.raises(SystemExit) as stopped:
+        schemagen.main(["--spec", str(missing), "--out", str(tmp_path / "schemas")])
+
+    assert stopped.value.code == 2
+
+    error = capsys.readouterr().err
+    assert f"no OpenAPI document at {missing}" in error and "Traceback" not in error
+    assert not (tmp_path / "schemas").exists()
