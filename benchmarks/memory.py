@@ -9,7 +9,10 @@ uses; it prints its URL first), then reads the server's resident memory (VmRSS i
   its metadata, retrieve a thread that does not exist (404), in turn, all with one key: what
   grows here is what fakeai keeps per request (the journal), not objects;
 * after 10,000 requests, each with a different wrong key (the server is started with
-  ``--api-key``, so they are refused with 401).
+  ``--api-key``, so they are refused with 401);
+* after one 500 MB JSON body sent to ``POST /threads`` (refused: over the JSON limit), while another
+  connection keeps creating threads: the table adds the slowest of those creates against their median,
+  i.e. how long the big body stalled another client.
 
 Flat means: the second 50,000 requests add less than ``FLAT_MB`` and so do the 10,000 wrong keys
 (the first 50,000 fill the journal, 10,000 entries by default, and warm the allocator). Nothing is
@@ -25,6 +28,8 @@ import argparse
 import http.client
 import json
 import os
+import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -109,10 +114,52 @@ def wrong_keys(client: Client, count: int) -> None:
             raise RuntimeError(f"wrong key {number}: {status}, expected 401")
 
 
+def big_body(server: Server, size: int) -> int:
+    """Send a JSON body of ``size`` bytes to POST /threads, 1 MB at a time; the answer's status."""
+    with socket.create_connection((server.host, server.port), timeout=300) as sock:
+        sock.sendall((f"POST {server.prefix}/threads HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {KEY}\r\n"
+                      f"OpenAI-Beta: assistants=v2\r\nContent-Type: application/json\r\n"
+                      f"Content-Length: {size}\r\n\r\n").encode())
+        chunk = b" " * (1 << 20)
+        sent = 0
+        try:
+            while sent < size:
+                sent += sock.send(chunk[:min(len(chunk), size - sent)])
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # refused before the whole body was sent: the answer is already there
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        return response.status
+
+
+def while_big_body(server: Server, size: int) -> tuple[int, float, float]:
+    """(status of the big body, median and slowest seconds of another client's creates meanwhile)."""
+    other, times, done = Client(server), [], threading.Event()
+
+    def create_threads():
+        while not done.is_set():
+            started = time.perf_counter()
+            status, _ = other.send("POST", "/threads", {})
+            times.append(time.perf_counter() - started)
+            if status != 200:
+                raise RuntimeError(f"a create beside the big body: {status}")
+
+    worker = threading.Thread(target=create_threads)
+    worker.start()
+    try:
+        status = big_body(server, size)
+    finally:
+        done.set()
+        worker.join()
+    return status, statistics.median(times), max(times)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a few thousand requests: only proves it runs")
     parser.add_argument("--journal-size", help="passed to fakeai serve (default: its own)")
+    parser.add_argument("--big-body-mb", type=int, help="size of the big JSON body (default 500, --quick 30: "
+                                                        "either over the 25 MiB JSON limit)")
     options = parser.parse_args(argv)
     half, keys = (1_000, 500) if options.quick else (50_000, 10_000)
 
@@ -135,6 +182,11 @@ def main(argv: list[str] | None = None) -> int:
         wrong_keys(client, keys)
         rows.append((f"after {keys:,} more, each with a different wrong key", keys, rss_mb(pid),
                      time.perf_counter() - started))
+        big_mb = options.big_body_mb or (30 if options.quick else 500)
+        before = rss_mb(pid)
+        status, median, slowest = while_big_body(server, big_mb << 20)
+        rows.append((f"after a {big_mb} MB body (answered {status})", 0, rss_mb(pid), 0.0))
+        stall = f"beside it, another client's creates took {median * 1000:.1f} ms (median), {slowest * 1000:.0f} ms at worst"
     finally:
         server.stop()
 
@@ -152,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     verdict = "flat" if max(second_half, wrong) < FLAT_MB else "NOT flat"
     print(f"\nSecond {half:,} requests: {second_half:+.1f} MB; {keys:,} wrong keys: {wrong:+.1f} MB "
           f"(bound {FLAT_MB:g} MB each): {verdict}.")
+    print(f"The big body: {rows[4][2] - rows[3][2]:+.1f} MB (bound {FLAT_MB:g} MB); {stall}.")
     return 0
 
 
