@@ -23,6 +23,7 @@ The survivors are printed as ``file:line: original -> mutant``; each is either a
     python benchmarks/mutation.py --modules fakeai/resources/search.py \\
         --tests tests/test_vector_stores.py --limit 40 --seed 1  # a random sample of 40 mutants
     python benchmarks/mutation.py --list                            # print the mutants, run nothing
+    python benchmarks/mutation.py ... --replay before.txt --tests tests/test_new.py  # only last run's survivors
     python benchmarks/mutation.py --tests tests --by-coverage       # each mutant runs only the tests
                                                                     # that execute its line
 
@@ -322,6 +323,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float,
                         help="seconds per mutant (default: 3 x the unmutated run + 10)")
     parser.add_argument("--list", action="store_true", help="print the mutants and stop")
+    parser.add_argument("--replay", metavar="REPORT",
+                        help="run only the mutants a previous run's output lists as surviving or not covered "
+                             "(e.g. against the tests written to kill them); the other options as in that run")
     parser.add_argument("--by-coverage", action="store_true",
                         help="run each mutant against only the tests that execute its line (needs coverage)")
     arguments = parser.parse_args(argv)
@@ -335,6 +339,13 @@ def main(argv: list[str] | None = None) -> int:
         random.Random(arguments.seed).shuffle(mutants)
     if arguments.limit is not None:
         mutants = mutants[:arguments.limit]
+    if arguments.replay:
+        wanted = replayed(Path(arguments.replay))
+        mutants = [mutant for mutant in mutants if f"{mutant.path}:{mutant.line}: {mutant.original} -> {mutant.mutated}"
+                   in wanted]
+        missing = len(wanted) - len(mutants)
+        if missing:
+            print(f"{missing} mutant(s) of the report are not mutants of the code now (changed since?)")
     if arguments.list:
         for mutant in mutants:
             print(f"{mutant.path}:{mutant.line}: {mutant.original} -> {mutant.mutated}")
@@ -431,6 +442,19 @@ def main(argv: list[str] | None = None) -> int:
         dead = sum(outcome.result in ("killed", "timeout") for outcome in mine)
         print(f"  {module}: {dead}/{len(mine)} killed ({100 * dead / len(mine):.1f}%)" if mine else f"  {module}: -")
     return 0
+
+
+def replayed(report: Path) -> set[str]:
+    """The ``path:line: original -> mutant`` lines a run printed under its survivors and uncovered."""
+    wanted, listing = set(), False
+    for line in report.read_text().splitlines():
+        if line.startswith(("Surviving mutants", "Not covered")):
+            listing = True
+        elif not line.startswith("  "):
+            listing = False
+        elif listing and not line.startswith("      "):
+            wanted.add(line.strip())
+    return wanted
 
 
 def _interrupt(signum, frame):
