@@ -25,9 +25,6 @@ from .network_guard import NetworkGuard
 from .server import ServerThread
 from .transport import DEFAULT_HOSTS, Interceptor
 
-MARKER = ("fake_openai(seed=0, start_time=..., progression='immediate', models=None, api_keys=None, "
-          "poll_after_ms=1, max_file_bytes=..., quirks=(), hosts=None, base_urls=None, allow_hosts=None, "
-          "block_network=False, allow_unused_plans=False): options of the fake_openai fixture for this test")
 DEFAULTS = ("seed", "progression")  # the options that ini and command line can set for a whole suite
 #: Marker options the fixture itself takes; every other one is a FakeOpenAI option.
 FIXTURE_OPTIONS = ("hosts", "base_urls", "allow_hosts", "block_network", "allow_unused_plans")
@@ -49,8 +46,13 @@ def pytest_addoption(parser):
                        "at import time (during collection) can be created without a real key")
 
 
+def marker_line() -> str:
+    """``pytest --markers``: every option the marker takes, read from FakeOpenAI's signature."""
+    return f"fake_openai({', '.join(marker_option_names())}): options of the fake_openai fixture for this test"
+
+
 def pytest_configure(config):
-    config.addinivalue_line("markers", MARKER)
+    config.addinivalue_line("markers", marker_line())
     # what clients built at import time (during collection, after this) will read
     config.stash[BASE_URL_AT_LOAD] = os.environ.get("OPENAI_BASE_URL", "")
     if config.getini("fakeai_placeholder_key") and not os.environ.get("OPENAI_API_KEY"):

@@ -85,3 +85,14 @@ def test_every_public_method_of_the_classes_tests_use_says_what_it_does():
                     and name != "discard" and not (member.__doc__ or "").strip()]
 
     assert undocumented == []
+
+
+def test_pytest_markers_lists_every_option_the_marker_takes(pytester):
+    listed = pytester.runpytest_subprocess("--markers", "-p", "no:cacheprovider")
+
+    line = next(text for text in listed.stdout.lines if text.startswith("@pytest.mark.fake_openai("))
+    options = line[len("@pytest.mark.fake_openai("):line.index(")")].split(", ")
+    assert sorted(options) == sorted([
+        "seed", "start_time", "real_clock", "api_keys", "models", "progression", "poll_after_ms", "namespaced",
+        "stream_chunk_size", "bugs", "max_file_bytes", "max_body", "quirks", "journal_size", "tenant_ttl",
+        "hosts", "base_urls", "allow_hosts", "block_network", "allow_unused_plans"])
