@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -97,11 +98,14 @@ def test_sigint_stops_a_server_that_a_script_started_in_the_background():
         os.kill(pid, signal.SIGINT)
 
         try:
-            assert shell.stdout.readline().strip() == "exit 0"
+            said = shell.stdout.readline().strip()
         finally:
             if shell.poll() is None:
-                os.kill(pid, signal.SIGKILL)
-        assert "Traceback" not in shell.stderr.read()
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+        errors = shell.stderr.read()
+        assert said == "exit 0", errors
+        assert "Traceback" not in errors
 
 
 @pytest.mark.parametrize("engine", ["waitress", "werkzeug"])
