@@ -82,6 +82,7 @@ class Mutant:
     original: str      # the source of the node, as written
     mutated: str       # the same node after the change
     source: str        # the whole mutated module
+    statement_line: int = 0  # the line coverage records for it: where its statement starts
 
 
 @dataclass
@@ -199,6 +200,11 @@ def mutants_of(path: Path) -> list[Mutant]:
     tree = ast.parse(text)
     skipped = _skipped_nodes(tree)
     targets = {id(node) for node in _in_functions(tree) if id(node) not in skipped}
+    statement_lines = {}  # coverage counts a statement on its first line, continuation lines never
+    for statement in ast.walk(tree):  # breadth first: an inner statement overrides its outer one
+        if isinstance(statement, ast.stmt):
+            for child in ast.walk(statement):
+                statement_lines[id(child)] = statement.lineno
     order = [node for node in _walk_in_visit_order(tree)]
     mutants = []
     for index, node in enumerate(order):
@@ -218,7 +224,8 @@ def mutants_of(path: Path) -> list[Mutant]:
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 original = repr(node.value)   # segments of f-string parts are unreliable
             mutants.append(Mutant(relative, getattr(node, "lineno", 0), _shown(node, original),
-                                  _shown(changed, None) if kind != "raise" else "pass", source))
+                                  _shown(changed, None) if kind != "raise" else "pass", source,
+                                  statement_lines.get(id(node), getattr(node, "lineno", 0))))
     return mutants
 
 
@@ -393,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
         def work(mutant: Mutant) -> Outcome:
             mutant_command = command
             if tests_by_line is not None:
-                covering = tests_by_line.get((mutant.path, mutant.line))
+                covering = tests_by_line.get((mutant.path, mutant.statement_line))
                 if not covering:
                     return Outcome(mutant, "uncovered", 0.0)
                 mutant_command = _pytest_command(covering)
