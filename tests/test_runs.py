@@ -919,6 +919,7 @@ def test_a_run_that_takes_a_plan_with_a_function_it_lacks_raises_in_process_and_
             backend, lambda client: client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id))
         assert isinstance(failure, openai.InternalServerError), f"{type(failure).__name__}: {failure}"
         assert failure.body["message"].startswith("fakeai could not follow the test's script: ")
+        assert (failure.body["type"], failure.body["code"]) == ("server_error", None)
         assert "launch_rockets" in failure.message
         assert len(backend.emulator.app.default.script_errors) == 1  # once: x-should-retry: false
         assert backend.emulator.problems == []  # the test's mistake, not a fakeai bug

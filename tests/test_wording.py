@@ -114,3 +114,13 @@ def test_a_contract_violation_names_the_schema_it_broke(fake_openai, monkeypatch
 
     assert str(broken.value).startswith("response does not match ThreadObject: <body>: ")
     fake_openai.problems.clear()  # met on purpose; the fixture would fail this test otherwise
+
+
+def test_an_empty_string_where_one_character_is_the_least_is_refused_in_the_apis_words(fake_openai):
+    with httpx.Client(base_url="https://api.openai.com/_fakeai/") as http:
+        answer = http.post("faults", json={"status": 500, "path": ""}, headers=BETA)
+
+    assert (answer.status_code, answer.json()) == (400, {"error": {
+        "message": "Invalid 'path': empty string. Expected a string with minimum length 1, but got an empty "
+                   "string instead.",
+        "type": "invalid_request_error", "param": "path", "code": "empty_string"}})
