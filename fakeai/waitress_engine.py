@@ -113,7 +113,10 @@ class Waitress:
 
     def stop(self) -> None:
         """Close every socket from the loop's own thread; the loop ends when none is left."""
-        self.servers[0].trigger.pull_trigger(lambda: wasyncore.close_all(self.map))
+        try:
+            self.servers[0].trigger.pull_trigger(lambda: wasyncore.close_all(self.map))
+        except OSError:  # the loop already closed its trigger: close what is left from here instead
+            wasyncore.close_all(self.map)
 
     def close(self) -> None:
         self.dispatcher.shutdown(timeout=5)

@@ -151,3 +151,13 @@ def test_an_encoded_slash_stays_inside_its_path_segment(engine):
         assert (response.status, json.loads(response.read())["object"]) == (200, "list")
         connection.close()
     assert not emulator.problems
+
+
+def test_a_server_whose_loop_has_closed_its_wake_up_pipe_still_stops():
+    server = ServerThread(FakeOpenAI().app)
+    server.__enter__()
+    server.engine.servers[0].trigger.close()  # what a failing wake-up leaves: nothing to pull
+
+    server.__exit__(None, None, None)
+
+    assert not server.thread.is_alive()
