@@ -112,7 +112,10 @@ class Waitress:
         wasyncore.loop(timeout=1.0, map=self.map, use_poll=True)
 
     def stop(self) -> None:
-        """Close every socket from the loop's own thread; the loop ends when none is left."""
+        """Let the requests being served finish (their sockets closed under them would log a
+        traceback), then close every socket from the loop's own thread; the loop ends when none is
+        left."""
+        self.dispatcher.shutdown(timeout=5)
         try:
             self.servers[0].trigger.pull_trigger(lambda: wasyncore.close_all(self.map))
         except OSError:  # the loop already closed its trigger: close what is left from here instead
