@@ -1,0 +1,1 @@
+"""Contract checks: recorded traffic read, validated against the schemas, and replayed."""
