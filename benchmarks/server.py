@@ -3,10 +3,11 @@ same run, so that the speed of the machine cancels out.
 
 Cases, each a ServerThread in this process (the fixture's and ``fakeai serve``'s own set-up):
 
-* fakeai on the default engine (waitress);
+* fakeai on each production engine: waitress (the default) and granian (the ``granian`` extra; skipped
+  when it is not installed);
 * fakeai on werkzeug's development server (``--engine werkzeug``): the goal is at least 5x it;
-* a bare WSGI app answering a constant thread on the default engine: what the engine alone can do,
-  the most fakeai could reach; the goal is at least 0.3x it.
+* a bare WSGI app answering a constant thread on each production engine: what the engine alone can
+  do, the most fakeai could reach on it; the goal is at least 0.3x it.
 
 Each is loaded with POST /v1/threads (``{}``) and GET /v1/threads/{id}, over keep-alive connections
 from a second process on loopback: ``wrk`` when it is installed (light, so the server has the
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import importlib.util
 import json
 import os
 import platform
@@ -38,7 +40,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fakeai import FakeOpenAI  # noqa: E402
-from fakeai.server import DEFAULT_ENGINE, ServerThread  # noqa: E402
+from fakeai.server import DEFAULT_ENGINE, ENGINES, ServerThread  # noqa: E402
 
 HEADERS = {"Authorization": "Bearer sk-benchmark", "OpenAI-Beta": "assistants=v2",
            "Content-Type": "application/json"}
@@ -46,6 +48,9 @@ CONNECTIONS = 16
 #: What the bare app answers to everything: a thread as the API (and fakeai) sends it.
 CANNED_THREAD = json.dumps({"id": "thread_abc123abc123abc123abc123", "object": "thread",
                             "created_at": 1_735_689_600, "metadata": {}, "tool_resources": {}}, indent=2).encode()
+#: Also measured, for the record: the engines that are neither the default nor werkzeug.
+OTHER_ENGINES = [engine for engine in ENGINES if engine not in (DEFAULT_ENGINE, "werkzeug")
+                 and importlib.util.find_spec(engine) is not None]
 GOAL_VS_WERKZEUG = 5
 GOAL_VS_BARE = 0.3
 
@@ -162,21 +167,25 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     settings = QUICK if args.quick else FULL
     loader_name, load = load_generator()
-    cases = [Case(f"fakeai on {DEFAULT_ENGINE}", DEFAULT_ENGINE, FakeOpenAI(namespaced=True, bugs="respond").app, [], []),
-             Case("fakeai on werkzeug", "werkzeug", FakeOpenAI(namespaced=True, bugs="respond").app, [], []),
-             Case(f"bare app on {DEFAULT_ENGINE}", DEFAULT_ENGINE, bare_app, [], [])]
+    production = [DEFAULT_ENGINE, *OTHER_ENGINES]
+    cases = [*(Case(f"fakeai on {engine}", engine, FakeOpenAI(namespaced=True, bugs="respond").app, [], [])
+               for engine in [*production, "werkzeug"]),
+             *(Case(f"bare app on {engine}", engine, bare_app, [], []) for engine in production)]
     for _ in range(settings.rounds):
         for case in cases:
             measure(case, load, settings.seconds)
-    fakeai, werkzeug, bare = ({"post": statistics.median(case.post), "get": statistics.median(case.get)}
-                              for case in cases)
+    rates = {case.name: {"post": statistics.median(case.post), "get": statistics.median(case.get)} for case in cases}
     print(f"fakeai server benchmark: Python {platform.python_version()}, {os.cpu_count()} cores, load from "
           f"{loader_name} over {CONNECTIONS} keep-alive connections; requests per second, median of "
           f"{settings.rounds} rounds of {settings.seconds:g} s")
-    print(table(cases, [
-        (f"fakeai on {DEFAULT_ENGINE} vs fakeai on werkzeug", fakeai, werkzeug, f">= {GOAL_VS_WERKZEUG}", GOAL_VS_WERKZEUG),
-        (f"fakeai on {DEFAULT_ENGINE} vs the bare app on {DEFAULT_ENGINE}", fakeai, bare, f">= {GOAL_VS_BARE}",
-         GOAL_VS_BARE)]))
+    ratios = []
+    for engine in production:
+        fakeai = rates[f"fakeai on {engine}"]
+        ratios += [(f"fakeai on {engine} vs fakeai on werkzeug", fakeai, rates["fakeai on werkzeug"],
+                    f">= {GOAL_VS_WERKZEUG}", GOAL_VS_WERKZEUG),
+                   (f"fakeai on {engine} vs the bare app on {engine}", fakeai, rates[f"bare app on {engine}"],
+                    f">= {GOAL_VS_BARE}", GOAL_VS_BARE)]
+    print(table(cases, ratios))
     failed = sum(case.failures for case in cases)
     if failed:
         print(f"\n{failed} answers were not 200: the figures are not to be trusted.")
@@ -196,7 +205,8 @@ def table(cases: list[Case], ratios: list) -> str:
     def render(line):
         return " | ".join([line[0].ljust(widths[0])] + [cell.rjust(width) for cell, width in zip(line[1:], widths[1:])])
     rule = "-+-".join("-" * width for width in widths)
-    return "\n".join([render(lines[0]), rule, *map(render, lines[1:4]), rule, *map(render, lines[4:])])
+    shown = 1 + len(cases)
+    return "\n".join([render(lines[0]), rule, *map(render, lines[1:shown]), rule, *map(render, lines[shown:])])
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
 """An emulator served over real HTTP from a background thread of this process, so a test reads the
 state the server writes (the fake_openai_server fixture, tests) and ``fakeai serve`` runs the same.
 
-Two engines. ``waitress`` (the default) is a production server: threads for concurrency, idle and
+Three engines. ``waitress`` (the default) is a production server: threads for concurrency, idle and
 slow connections closed, a whole request received before the emulator sees it, and every request
 it refuses itself (bad request line or header, invalid Content-Length, bad chunking, headers too
 large) answered in the API's ``{"error": {...}}`` envelope. ``werkzeug`` is werkzeug's development
 server, kept for comparison (a thread per connection, never closed while idle, HTML refusals).
+``granian`` (the ``granian`` extra) is the fastest by far, at the price of what fakeai/granian_engine.py
+lists: it is for load, not for testing how a server meets malformed HTTP.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import time
 
 from . import errors
 
-ENGINES = ("waitress", "werkzeug")
+ENGINES = ("granian", "waitress", "werkzeug")
 DEFAULT_ENGINE = "waitress"
 #: Requests served at once; one is held for the whole of a stream (a slow run's stream waits).
 THREADS = 16
@@ -29,6 +31,10 @@ REQUEST_TIMEOUT = 60
 CONNECTION_LIMIT = 1000
 
 access_log = logging.getLogger("fakeai.access")
+
+
+class EngineMissing(RuntimeError):
+    """An engine whose package is not installed (it is an extra)."""
 
 
 class ServerThread:
@@ -48,6 +54,14 @@ class ServerThread:
         served = logged(app) if log_requests else app
         if engine == "werkzeug":
             self.engine = Werkzeug(served, host, port)
+        elif engine == "granian":
+            try:
+                from .granian_engine import Granian  # imported only when used
+            except ImportError as missing:
+                raise EngineMissing("the granian engine needs granian: pip install 'fakeai-assistants[granian]'"
+                                    f" ({missing})") from None
+            self.engine = Granian(served, host, port, threads=threads, idle_timeout=idle_timeout,
+                                  request_timeout=request_timeout)
         else:
             from .waitress_engine import Waitress  # imported only when used
             self.engine = Waitress(served, host, port, threads=threads, idle_timeout=idle_timeout,

@@ -108,7 +108,7 @@ def test_sigint_stops_a_server_that_a_script_started_in_the_background():
         assert "Traceback" not in errors
 
 
-@pytest.mark.parametrize("engine", ["waitress", "werkzeug"])
+@pytest.mark.parametrize("engine", ["waitress", "werkzeug", "granian"])
 @pytest.mark.parametrize("quiet", [True, False], ids=["quiet", "logging"])
 def test_quiet_silences_the_log_of_each_request_with_every_engine(engine, quiet):
     with Served(fakeai_command(), "serve", "--port", "0", "--engine", engine, *(["--quiet"] if quiet else [])) as served:

@@ -1,0 +1,78 @@
+"""The granian engine of ServerThread: granian's Rust HTTP server (hyper underneath) calling the
+emulator from a few Python threads of this process, so the state stays in this process and the
+fixture's tests read what the server writes.
+
+Why granian: measured on the same machine in one run (benchmarks/server.py), its HTTP handling
+costs a small part of what waitress's or werkzeug's pure-Python servers do, so fakeai's own work is
+what a request costs.
+
+granian is built to be a process manager; serving from a thread of an existing process goes through
+its worker class (``granian._granian.WSGIWorker``), the piece its own thread-based server runs for
+each worker. That class is not public, so the version is pinned in pyproject.toml and
+tests/test_server.py runs every server test on this engine.
+
+hyper answers what it refuses itself (a malformed request line or header) with a bare status and
+no body; everything it hands over is answered by the emulator in the API's envelope. A body is read
+as the emulator asks for it, so a body over the limit is refused unread.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+
+from granian._futures import _new_cbscheduler
+from granian._granian import ListenerSpec, WorkerSignal, WSGIWorker
+from granian._loops import loops
+from granian.http import HTTP1Settings
+from granian.wsgi import _callback_wrapper
+
+from .server import CONNECTION_LIMIT
+
+#: Rust threads handling connections; Python work is serialised by the GIL anyway.
+RUNTIME_THREADS = 1
+#: The most Rust threads waiting on Python at once (granian's own default).
+BLOCKING_THREADS = 512
+BACKLOG = 1024
+#: Connections a worker accepts beyond those being served before new ones wait.
+BACKPRESSURE = CONNECTION_LIMIT
+
+
+class Granian:
+    def __init__(self, app, host: str, port: int, *, threads: int, idle_timeout: int, request_timeout: int):
+        self.app = app
+        self.threads = threads
+        self.idle_timeout = idle_timeout
+        self.listener = ListenerSpec(host, port, BACKLOG).build()
+        # Listening from here on, so a client may connect as soon as the server is started (granian
+        # itself would begin to listen only once its threads are up); the copy of the socket closes,
+        # the socket stays.
+        with socket.socket(fileno=os.dup(self.listener.get_fd())) as bound:
+            bound.listen(BACKLOG)
+            self._port = bound.getsockname()[1]
+        self.signal = WorkerSignal()
+        self.stopped = threading.Event()
+        self.signal.add_cb(self.stopped.set)
+
+    @property
+    def port(self) -> int:
+        return self._port
+
+    def serve(self) -> None:
+        loop = loops.get("auto")
+        worker = WSGIWorker(
+            1, (None, self.listener), None, RUNTIME_THREADS, BLOCKING_THREADS, self.threads, self.idle_timeout,
+            BACKPRESSURE, "1",
+            # a connection must send its request's headers within the idle timeout, also between requests
+            HTTP1Settings(header_read_timeout=self.idle_timeout * 1000), None, None,
+            False, None, None, None, "tls1.3", None, [], False, (None, None))
+        scheduler = _new_cbscheduler(loop, _callback_wrapper(self.app, {}, None), impl_asyncio=False)
+        worker.serve_mtr(scheduler, loop, self.signal)  # returns at once: the Rust threads serve
+        self.stopped.wait()
+
+    def stop(self) -> None:
+        self.signal.set()
+
+    def close(self) -> None:
+        pass
