@@ -56,6 +56,10 @@ FORM_MARGIN = 1024 * 1024
 MAX_JSON_BODY = 25 * 1024 * 1024
 
 
+#: ``handle`` was not told the request's route: it looks it up.
+NOT_MATCHED = object()
+
+
 @dataclass
 class RawRequest:
     method: str
@@ -130,18 +134,21 @@ class Application:
 
     # --- pipeline -------------------------------------------------------------------------
 
-    def handle(self, request: RawRequest) -> RawResponse:
-        """The answer to one request. A streamed answer's body is an iterator of SSE bytes."""
+    def handle(self, request: RawRequest, matched=NOT_MATCHED) -> RawResponse:
+        """The answer to one request. A streamed answer's body is an iterator of SSE bytes.
+        ``matched``: what ``match`` gave for the request, when the caller already asked."""
         if self.admin is not None and self.admin.owns(request.path):
             return self.admin.handle(request)
         started = time.perf_counter()
         key = bearer_key(request.headers.get("authorization"))
-        if self.namespaced and not self.accepts(key):
+        accepted = self.accepts(key)
+        if self.namespaced and not accepted:
             return self.refused(request, key, started)
         tenant = self.tenant_for(key, request.headers.get("openai-project"))
-        matched = self.match(request.method, request.path)
+        if matched is NOT_MATCHED:
+            matched = self.match(request.method, request.path)
         refusal = request.refused or self.oversized(request, matched)  # such a body is never parsed
-        body = self.parsed_body(request, matched) if self.accepts(key) and refusal is None else None
+        body = self.parsed_body(request, matched) if accepted and refusal is None else None
         with tenant.lock:
             entry = Entry(request.method, request.path, request.query, masked(request.headers),
                           b"" if is_multipart(request) else request.body, tenant.state.clock.now(),
@@ -343,7 +350,8 @@ class Application:
             query=environ.get("QUERY_STRING", ""),
             headers=headers,
         )
-        upload = is_upload(self.match(request.method, request.path))
+        matched = self.match(request.method, request.path)
+        upload = is_upload(matched)
         try:  # an upload may be as large as its file, plus the form around it; JSON up to max_body
             request.body = read_body(environ, self.max_request_bytes if upload else self.max_body)
         except BodyTooLarge as refusal:
@@ -352,7 +360,7 @@ class Application:
                 request.refused = refusal.error
         except BodyRefused as refusal:
             request.refused = refusal.error
-        response = self.handle(request)
+        response = self.handle(request, matched)
         if request.withheld or request.refused:  # what is left of the body is not the next request
             response.headers.append(("connection", "close"))
         start_response(f"{response.status} {STATUS_TEXT.get(response.status, '')}".strip(),
