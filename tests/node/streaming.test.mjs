@@ -17,7 +17,21 @@ before(async () => {
   });
 });
 
-/** The event names of a stream, and the stream once it has ended. */
+/** How sequences (a) and (c) of section 9 both end: a message written, here in three deltas. */
+const A_REPLY_IN_THREE_DELTAS = [
+  'thread.run.step.created',
+  'thread.run.step.in_progress',
+  'thread.message.created',
+  'thread.message.in_progress',
+  'thread.message.delta',
+  'thread.message.delta',
+  'thread.message.delta',
+  'thread.message.completed',
+  'thread.run.step.completed',
+  'thread.run.completed',
+];
+
+/** The event names of a stream, read to its end. */
 async function eventNames(stream) {
   const names = [];
   for await (const event of stream) {
@@ -39,18 +53,9 @@ test('runs.stream: a plain reply, event by event, then its text', async () => {
     'thread.run.created',
     'thread.run.queued',
     'thread.run.in_progress',
-    'thread.run.step.created',
-    'thread.run.step.in_progress',
-    'thread.message.created',
-    'thread.message.in_progress',
-    'thread.message.delta',
-    'thread.message.delta',
-    'thread.message.delta',
-    'thread.message.completed',
-    'thread.run.step.completed',
-    'thread.run.completed',
+    ...A_REPLY_IN_THREE_DELTAS,
   ]);
-  assert.deepEqual(deltas, ['Hello', ', Nod', 'e!']);
+  assert.deepEqual(deltas, ['Hello', ', Nod', 'e!']); // the three deltas
   const [message] = await stream.finalMessages();
   assert.deepEqual(message.content, [{ type: 'text', text: { value: 'Hello, Node!', annotations: [] } }]);
   assert.equal((await stream.finalRun()).status, 'completed');
@@ -89,16 +94,7 @@ test('createAndRunStream: a function call, then submitToolOutputsStream to the r
     'thread.run.step.completed',
     'thread.run.queued',
     'thread.run.in_progress',
-    'thread.run.step.created',
-    'thread.run.step.in_progress',
-    'thread.message.created',
-    'thread.message.in_progress',
-    'thread.message.delta', // "It is"
-    'thread.message.delta', // " noon"
-    'thread.message.delta', // "."
-    'thread.message.completed',
-    'thread.run.step.completed',
-    'thread.run.completed',
+    ...A_REPLY_IN_THREE_DELTAS, // "It is", " noon", "."
   ]);
   const [message] = await second.finalMessages();
   assert.equal(message.content[0].text.value, 'It is noon.');
