@@ -67,9 +67,12 @@ class Granian:
             # a connection must send its request's headers within the idle timeout, also between requests
             HTTP1Settings(header_read_timeout=self.idle_timeout * 1000), None, None,
             False, None, None, None, "tls1.3", None, [], False, (None, None))
-        scheduler = _new_cbscheduler(loop, _callback_wrapper(self.app, {}, None), impl_asyncio=False)
-        worker.serve_mtr(scheduler, loop, self.signal)  # returns at once: the Rust threads serve
-        self.stopped.wait()
+        scheduler = _new_cbscheduler(loop, _callback_wrapper(self.app, {}, None), impl_asyncio=True)  # the default registers a task object that asyncio.all_tasks() then fails on
+        try:
+            worker.serve_mtr(scheduler, loop, self.signal)  # returns at once: the Rust threads serve
+            self.stopped.wait()
+        finally:
+            loop.close()  # unused by WSGI, but open: its sockets would be reported unclosed
 
     def stop(self) -> None:
         self.signal.set()

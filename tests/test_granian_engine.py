@@ -5,6 +5,7 @@ documented in fakeai/granian_engine.py and the README."""
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
 import socket
@@ -112,3 +113,13 @@ def test_a_client_may_connect_before_the_server_thread_is_up():
             response = http.client.HTTPResponse(connection)
             response.begin()
             assert response.status == 404
+
+
+def test_a_server_leaves_asyncio_usable_for_the_async_tests_after_it():
+    with ServerThread(FakeOpenAI().app, engine="granian") as server:
+        openai.OpenAI(base_url=server.base_url, api_key="sk-test", max_retries=0).beta.threads.create()
+
+    async def every_task():
+        return asyncio.all_tasks()
+
+    assert len(asyncio.run(every_task())) == 1  # failed while a stand-in task of granian's stayed registered
