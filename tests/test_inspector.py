@@ -413,7 +413,7 @@ FAILING_TEST = '''
 
 def run_pytest(directory: Path, *arguments: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly",
-                           "-p", "no:xdist", "-q", *arguments], cwd=directory, capture_output=True, text=True,
+                           "-p", "no:xdist", "-p", "no:hypothesispytest", "-q", *arguments], cwd=directory, capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}, timeout=120)
 
 
@@ -438,11 +438,12 @@ def test_fakeai_html_writes_one_file_per_failing_test_and_the_report_names_it(fa
         "https://platform.openai.com/account/api-keys", "")
 
 
-def test_fakeai_html_refuses_a_file_for_a_folder(tmp_path):
-    (tmp_path / "taken").write_text("")
-    (tmp_path / "test_x.py").write_text("def test_x():\n    pass\n")
-    done = run_pytest(tmp_path, "--fakeai-html=taken", "test_x.py")
-    assert done.returncode == 4 and "--fakeai-html=taken" in done.stderr and "is a file; give a folder" in done.stderr
+def test_fakeai_html_refuses_a_file_for_a_folder(pytester):
+    pytester.makefile("", taken="")
+    pytester.makepyfile(test_x="def test_x():\n    pass\n")
+    done = pytester.runpytest("--fakeai-html=taken", "-p", "no:xdist")
+    assert done.ret == pytest.ExitCode.USAGE_ERROR
+    done.stderr.fnmatch_lines(["ERROR: --fakeai-html=taken: */taken is a file; give a folder (made if missing)"])
 
 
 def test_the_fakeai_html_file_opens_offline_in_the_browser(browser, failing_suite):
