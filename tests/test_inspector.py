@@ -273,6 +273,14 @@ def log_in(driver, key: str) -> None:
     field.send_keys(key, Keys.ENTER)
 
 
+def open_as(driver, root: str, key: str, page: str, title: str) -> None:
+    """A fresh browser session: the key form, then ``page`` (its title shows ``title``)."""
+    driver.delete_all_cookies()
+    driver.get(f"{root}/_fakeai/ui/login?next={page}")
+    log_in(driver, key)
+    assert wait_for(lambda: title in driver.title), driver.title
+
+
 def wait_for(check, seconds: float = 5.0):
     deadline = time.monotonic() + seconds
     while True:
@@ -314,10 +322,7 @@ def test_in_a_browser_another_keys_tenant_shows_only_once_its_key_is_entered(bro
     from selenium.webdriver.common.by import By
 
     _, root = served
-    browser.delete_all_cookies()
-    browser.get(f"{root}/_fakeai/ui/login")
-    log_in(browser, KEY_A)
-    assert wait_for(lambda: "Overview" in browser.title)
+    open_as(browser, root, KEY_A, "/_fakeai/ui/", "Overview")
     browser.get(f"{root}/_fakeai/ui/threads")
     assert made["other_thread"] not in text_of(browser)
     browser.get(f"{root}/_fakeai/ui/threads/{made['other_thread']}")
@@ -334,10 +339,7 @@ def test_in_a_browser_the_journal_filter_works_with_tab_and_enter(browser, serve
     from selenium.webdriver.common.keys import Keys
 
     _, root = served
-    browser.delete_all_cookies()
-    browser.get(f"{root}/_fakeai/ui/login?next=/_fakeai/ui/journal")
-    log_in(browser, KEY_A)
-    assert wait_for(lambda: "Journal" in browser.title)
+    open_as(browser, root, KEY_A, "/_fakeai/ui/journal", "Journal")
     tabs = 0
     while browser.switch_to.active_element.get_attribute("id") != "filter-status":
         ActionChains(browser).send_keys(Keys.TAB).perform()
@@ -351,10 +353,7 @@ def test_in_a_browser_the_journal_filter_works_with_tab_and_enter(browser, serve
 
 def test_in_a_browser_the_page_follows_new_requests(browser, served, made):
     _, root = served
-    browser.delete_all_cookies()
-    browser.get(f"{root}/_fakeai/ui/login?next=/_fakeai/ui/journal")
-    log_in(browser, KEY_B)
-    assert wait_for(lambda: "Journal" in browser.title)
+    open_as(browser, root, KEY_B, "/_fakeai/ui/journal", "Journal")
     client = openai.OpenAI(base_url=root + "/v1", api_key=KEY_B, max_retries=0)
     thread = client.beta.threads.create(metadata={"seen": "live"})
     assert wait_for(lambda: '"seen": "live"' in text_of(browser)), "the journal page did not update by itself"
@@ -379,10 +378,7 @@ def test_screenshots_of_the_thread_and_journal_views(browser):
     with ServerThread(emulator.app) as server:
         root = server.base_url.removesuffix("/v1")
         ids = conversation(root, KEY_SHOT)
-        browser.delete_all_cookies()
-        browser.get(f"{root}/_fakeai/ui/login?next=/_fakeai/ui/threads/{ids['thread']}")
-        log_in(browser, KEY_SHOT)
-        assert wait_for(lambda: ids["thread"] in browser.title)
+        open_as(browser, root, KEY_SHOT, f"/_fakeai/ui/threads/{ids['thread']}", ids["thread"])
         assert screenshot(browser, "inspector-thread.png").startswith(b"\x89PNG")
         browser.get(f"{root}/_fakeai/ui/threads/{ids['thread']}/runs/{ids['run']}")
         screenshot(browser, "inspector-run.png")
