@@ -200,6 +200,16 @@ def test_another_keys_objects_are_not_found(served, made):
     assert made["thread"] not in get(root, "/_fakeai/ui/threads", key=KEY_B).text
 
 
+def test_a_shared_server_shows_its_one_state_to_accepted_keys_only():
+    emulator = FakeOpenAI(bugs="respond", api_keys=[KEY_A, KEY_B])  # fakeai serve --shared --api-key ...
+    with ServerThread(emulator.app) as server:
+        root = server.base_url.removesuffix("/v1")
+        openai.OpenAI(base_url=server.base_url, api_key=KEY_A, max_retries=0).beta.threads.create()
+        seen = get(root, "/_fakeai/ui/threads?format=json", key=KEY_B).json()
+        assert seen["tenant"]["shared"] is True and seen["total"] == 1
+        assert get(root, "/_fakeai/ui/threads?format=json", key=WRONG_KEY).status_code == 401
+
+
 def test_the_login_form_sets_a_strict_httponly_cookie_for_the_inspector_only(served, made):
     _, root = served
     answer = httpx.post(root + "/_fakeai/ui/login", data={"key": KEY_A, "next": "/_fakeai/ui/journal"})

@@ -182,7 +182,7 @@ def page(title: str, current: str, body: str, *, tenant: dict, now, version: str
     nav = "".join(
         f'<li><a href="{esc(getattr(links, name)())}"{" aria-current=page" if name == current else ""}>{label}</a></li>'
         for name, label in PAGES)
-    live = ('<button type="button" id="live" aria-pressed="true">Live updates: on</button>'
+    live = ('<button type="button" id="live" aria-pressed="true" hidden>Live updates: on</button>'  # shown by the script
             '<span id="live-status" role="status"></span>' if script else "")
     forget = "" if links.report else ('<form method="post" action="/_fakeai/ui/logout">'
                                       '<button type="submit">Forget key</button></form>')

@@ -54,6 +54,7 @@
   button.addEventListener("click", function () {
     on = !on; sessionStorage.setItem("fakeai-live", on ? "on" : "off"); said.textContent = ""; show();
   });
+  button.hidden = false;
   show();
   setInterval(poll, 1000);
 })();
