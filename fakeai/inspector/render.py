@@ -392,7 +392,7 @@ def journal_filters(view: dict) -> str:
 
 
 def entry_html(entry: dict, links) -> str:
-    path = entry["path"] + (("?" + "&".join(f"{k}={v}" for k, v in entry["query"].items())) if entry["query"] else "")
+    path = entry["path"] + (f"?{urlencode(entry['query'], doseq=True)}" if entry["query"] else "")
     error = (f'<p class="error-text">Error: {esc(entry["error"])}</p>' if entry["error"] else "")
     response = (block("Response body", entry["response"], element_id=f"response-{entry['number']}") if not entry["events"]
                 else block("Streamed events", entry["events"], element_id=f"response-{entry['number']}"))
