@@ -27,6 +27,7 @@ Content-Type says (curl's ``-d`` sends a form type).
     POST   /_fakeai/snapshot             keep the state aside; answers its snapshot_id
     POST   /_fakeai/restore              bring a snapshot back    (schemas/admin/Restore.json)
     GET    /_fakeai/state                every object, as JSON, for debugging
+    GET    /_fakeai/ui                   the same, as web pages (fakeai/inspector/web.py)
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from .app import RawRequest, RawResponse, parse_body
 from .credentials import bearer_key
 from .errors import mask_api_key
 from .fixtures import load as load_fixtures
+from .inspector.web import Inspector
 from .resources.vector_stores import expire_vector_store, get_vector_store
 from .scripting import (CallFunctions, CodeInterpreter, Expire, Fail, FileSearch, Incomplete, Plan, Reply,
                         Respond, ScriptError, StreamError)
@@ -146,11 +148,14 @@ class Admin:
         self.emulator = emulator
         self.app = emulator.app
         self.app.admin = self
+        self.inspector = Inspector(self)
 
     def owns(self, path: str) -> bool:
         return path.startswith(PREFIX)
 
     def handle(self, request: RawRequest) -> RawResponse:
+        if self.inspector.owns(request.path):  # pages for a browser: a cookie may carry the key
+            return self.inspector.handle(request)
         header = request.headers.get("authorization")
         key, project = bearer_key(header), request.headers.get("openai-project")
         try:

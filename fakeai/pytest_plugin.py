@@ -5,7 +5,9 @@ Thin on purpose: compiled schemas are shared by the whole session (validation.lo
 test's fixture is just a fresh emulator plus the transport patches, undone at teardown. The options
 of a test's emulator come from, in order: the marker, the command line (``--fakeai-seed``,
 ``--fakeai-progression``), the ini file (``fakeai_seed``, ``fakeai_progression``), FakeOpenAI's
-defaults. When a test that used fakeai fails, its report gets the journal of the requests it made.
+defaults. When a test that used fakeai fails, its report gets the journal of the requests it made;
+with ``--fakeai-html=DIR``, a failing ``fake_openai`` test also gets a self-contained HTML file of
+its emulator (fakeai/inspector/report.py), and its report names the file.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ import hashlib
 import inspect
 import os
 import warnings
+from pathlib import Path
 
 import pytest
 
 from .emulator import DEFAULT_API_KEY, FakeOpenAI
 from .errors import FakeaiWarning
+from .inspector.report import write_report
 from .network_guard import NetworkGuard
 from .server import ServerThread
 from .transport import DEFAULT_HOSTS, Interceptor
@@ -29,6 +33,7 @@ DEFAULTS = ("seed", "progression")  # the options that ini and command line can 
 #: Marker options the fixture itself takes; every other one is a FakeOpenAI option.
 FIXTURE_OPTIONS = ("hosts", "base_urls", "allow_hosts", "block_network", "allow_unused_plans")
 BASE_URL_AT_LOAD = pytest.StashKey[str]()
+HTML_DIR = pytest.StashKey["Path | None"]()
 
 
 def pytest_addoption(parser):
@@ -41,6 +46,9 @@ def pytest_addoption(parser):
                     help="fakeai: fail any fake_openai test that connects beyond loopback")
     parser.addini("fakeai_block_network", type="bool", default=False,
                   help="fakeai: fail any fake_openai test that connects beyond loopback")
+    group.addoption("--fakeai-html", dest="fakeai_html", default=None, metavar="DIR",
+                    help="fakeai: write one self-contained HTML file of the emulator of each failing "
+                         "fake_openai test into DIR (the failure report names it)")
     parser.addini("fakeai_placeholder_key", type="bool", default=True,
                   help="fakeai: set OPENAI_API_KEY to a placeholder when it is unset, so clients built "
                        "at import time (during collection) can be created without a real key")
@@ -55,8 +63,21 @@ def pytest_configure(config):
     config.addinivalue_line("markers", marker_line())
     # what clients built at import time (during collection, after this) will read
     config.stash[BASE_URL_AT_LOAD] = os.environ.get("OPENAI_BASE_URL", "")
+    config.stash[HTML_DIR] = html_directory(config)
     if config.getini("fakeai_placeholder_key") and not os.environ.get("OPENAI_API_KEY"):
         os.environ["OPENAI_API_KEY"] = DEFAULT_API_KEY
+
+
+def html_directory(config) -> "Path | None":
+    """--fakeai-html's folder (relative to where pytest was started); a file there is refused now,
+    not when the first failing test cannot be written."""
+    given = config.getoption("fakeai_html", None)
+    if not given:
+        return None
+    directory = Path(config.invocation_params.dir, given)
+    if directory.exists() and not directory.is_dir():
+        raise pytest.UsageError(f"--fakeai-html={given}: {directory} is a file; give a folder (made if missing)")
+    return directory
 
 
 def emulator_options(request) -> dict:
@@ -109,6 +130,16 @@ def journal_in_reports(item, journal):
         item.fakeai_journals.remove(journal)
 
 
+@contextlib.contextmanager
+def inspected_in_reports(item, emulator):
+    """While the test runs, a failure writes the --fakeai-html report of this emulator."""
+    item.fakeai_tenant = emulator.app.default
+    try:
+        yield
+    finally:
+        del item.fakeai_tenant
+
+
 @pytest.fixture
 def fake_openai(request, monkeypatch):
     """A fresh FakeOpenAI serving every OpenAI client of this test in-process.
@@ -133,7 +164,7 @@ def fake_openai(request, monkeypatch):
     interceptor.install(monkeypatch)
     if guard is not None:
         guard.install(monkeypatch)
-    with journal_in_reports(request.node, lambda: emulator.requests):
+    with journal_in_reports(request.node, lambda: emulator.requests), inspected_in_reports(request.node, emulator):
         yield emulator
     refused = [*interceptor.bypasses, *(guard.blocked if guard else ())]
     if refused:
@@ -217,3 +248,7 @@ def pytest_runtest_makereport(item, call):
             journal = current_journal()
             if journal:
                 report.sections.append(("fakeai requests", journal.table()))
+        directory = item.config.stash.get(HTML_DIR, None)
+        if directory is not None and getattr(item, "fakeai_tenant", None) is not None:
+            path = write_report(item.fakeai_tenant, directory, item.nodeid)
+            report.sections.append(("fakeai inspector", f"the emulator of this test, as a web page: {path}"))

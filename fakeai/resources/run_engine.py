@@ -73,6 +73,13 @@ class RunProgress:
     #: Files code wrote that no reply has shown yet: image file ids, and (name, file id) of data files.
     new_images: list = field(default_factory=list)
     new_files: list = field(default_factory=list)
+    #: Every status the run has had, oldest first, with fakeai's time it began ({"status", "at"}):
+    #: the inspector's timeline (the API keeps no such history; no answer shows it).
+    statuses: list = field(default_factory=list)
+
+    def __post_init__(self):
+        if not self.statuses:
+            self.statuses.append({"status": self.run["status"], "at": self.run["created_at"]})
 
 
 class Machine:
@@ -86,6 +93,11 @@ class Machine:
 
     def now(self) -> int:
         return self.state.clock.now()
+
+    def set_status(self, status: str, **changes) -> None:
+        """Every status change of the run goes through here, so its history (``statuses``) is whole."""
+        self.run.update(status=status, **changes)
+        self.progress.statuses.append({"status": status, "at": self.now()})
 
     def emit(self, event: str, data: dict) -> None:
         """Record what happened while someone streams this run. ``thread.message.delta`` and
@@ -142,7 +154,7 @@ class Machine:
         return True
 
     def start(self) -> None:
-        self.run.update(status="in_progress", started_at=self.now())
+        self.set_status("in_progress", started_at=self.now())
         self.emit("thread.run.in_progress", self.run)
         if any(tool["type"] == "file_search" for tool in self.run["tools"]):
             self.use_vector_stores()
@@ -310,7 +322,7 @@ class Machine:
         required = [{"id": c["id"], "type": "function",
                      "function": {"name": c["function"]["name"], "arguments": c["function"]["arguments"]}}
                     for c in calls]
-        self.run.update(status="requires_action", required_action={
+        self.set_status("requires_action", required_action={
             "type": "submit_tool_outputs", "submit_tool_outputs": {"tool_calls": required}})
         self.emit("thread.run.requires_action", self.run)
 
@@ -392,12 +404,12 @@ class Machine:
         self.progress.outputs.update(outputs)
         self.complete_step(step, sum(tokens(c["function"]["arguments"]) for c in step["step_details"]["tool_calls"]))
         self.progress.waiting_step = None
-        self.run.update(status="queued", required_action=None)
+        self.set_status("queued", required_action=None)
         self.progress.since, self.progress.reads = self.now(), 0
         self.emit("thread.run.queued", self.run)
 
     def cancel(self) -> None:
-        self.run.update(status="cancelling", required_action=None)
+        self.set_status("cancelling", required_action=None)
         self.emit("thread.run.cancelling", self.run)
 
     def cancelled(self) -> None:
@@ -419,7 +431,7 @@ class Machine:
         """A terminal status: expires_at and required_action clear, usage sums the steps."""
         steps = [s["usage"] for s in self.progress.steps if s["usage"]]
         total = usage(sum(u["prompt_tokens"] for u in steps), sum(u["completion_tokens"] for u in steps))
-        self.run.update(status=status, expires_at=None, required_action=None, usage=total, **changes)
+        self.set_status(status, expires_at=None, required_action=None, usage=total, **changes)
         if event:
             named = "completed" if status == "incomplete" and \
                 "incomplete_run_streams_as_completed" in self.state.quirks else status
