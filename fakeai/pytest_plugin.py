@@ -6,6 +6,8 @@ test's fixture is just a fresh emulator plus the transport patches, undone at te
 of a test's emulator come from, in order: the marker, the command line (``--fakeai-seed``,
 ``--fakeai-progression``), the ini file (``fakeai_seed``, ``fakeai_progression``), FakeOpenAI's
 defaults. When a test that used fakeai fails, its report gets the journal of the requests it made.
+``--fakeai-record=FILE`` writes every request and answer of those fixtures to FILE
+(fakeai/contract/suite_recording.py).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import warnings
 
 import pytest
 
+from .contract.suite_recording import WORKER_KEY, RecordingRefused, SuiteRecording
 from .emulator import DEFAULT_API_KEY, FakeOpenAI
 from .errors import FakeaiWarning
 from .network_guard import NetworkGuard
@@ -29,6 +32,7 @@ DEFAULTS = ("seed", "progression")  # the options that ini and command line can 
 #: Marker options the fixture itself takes; every other one is a FakeOpenAI option.
 FIXTURE_OPTIONS = ("hosts", "base_urls", "allow_hosts", "block_network", "allow_unused_plans")
 BASE_URL_AT_LOAD = pytest.StashKey[str]()
+RECORDING = pytest.StashKey["SuiteRecording | None"]()
 
 
 def pytest_addoption(parser):
@@ -41,6 +45,11 @@ def pytest_addoption(parser):
                     help="fakeai: fail any fake_openai test that connects beyond loopback")
     parser.addini("fakeai_block_network", type="bool", default=False,
                   help="fakeai: fail any fake_openai test that connects beyond loopback")
+    group.addoption("--fakeai-record", dest="fakeai_record", metavar="FILE", default=None,
+                    help="fakeai: write every request and answer of every fake_openai and fake_openai_server "
+                         "test to FILE (fakeai's JSON Lines traffic format, ordered by test id, then request "
+                         "order; all pytest-xdist workers into the one file), for fakeai replay and fakeai "
+                         "validate")
     parser.addini("fakeai_placeholder_key", type="bool", default=True,
                   help="fakeai: set OPENAI_API_KEY to a placeholder when it is unset, so clients built "
                        "at import time (during collection) can be created without a real key")
@@ -57,6 +66,49 @@ def pytest_configure(config):
     config.stash[BASE_URL_AT_LOAD] = os.environ.get("OPENAI_BASE_URL", "")
     if config.getini("fakeai_placeholder_key") and not os.environ.get("OPENAI_API_KEY"):
         os.environ["OPENAI_API_KEY"] = DEFAULT_API_KEY
+    config.stash[RECORDING] = suite_recording(config)
+
+
+def suite_recording(config) -> SuiteRecording | None:
+    path = config.getoption("fakeai_record")
+    if not path:
+        return None
+    try:
+        if hasattr(config, "workerinput"):  # a pytest-xdist worker
+            return SuiteRecording.of_worker(path, config.workerinput)
+        return SuiteRecording.starting(path)
+    except RecordingRefused as refused:
+        raise pytest.UsageError(str(refused)) from None
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """pytest-xdist, in the process that started the run: tell each worker where its part goes."""
+    recording = node.config.stash.get(RECORDING, None)
+    if recording is not None:
+        node.workerinput[WORKER_KEY] = str(recording.parts)
+
+
+def pytest_sessionfinish(session):
+    recording = session.config.stash.get(RECORDING, None)
+    if recording is None:
+        return
+    if hasattr(session.config, "workerinput"):
+        recording.close()
+    else:
+        recording.merge()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    recording = config.stash.get(RECORDING, None)
+    if recording is not None and recording.merged is not None:
+        terminalreporter.write_line(recording.summary())
+
+
+def pytest_unconfigure(config):
+    recording = config.stash.get(RECORDING, None)
+    if recording is not None and not hasattr(config, "workerinput"):
+        recording.remove_parts()  # a run that never got to its end leaves no folder behind
 
 
 def emulator_options(request) -> dict:
@@ -126,6 +178,9 @@ def fake_openai(request, monkeypatch):
     guard = NetworkGuard() if block_network_wanted(request.config, options.pop("block_network", None)) else None
     allow_unused_plans = options.pop("allow_unused_plans", False)
     emulator = FakeOpenAI(**options)
+    recording = request.config.stash.get(RECORDING, None)
+    if recording is not None:
+        recording.record_test(emulator.app, request.node.nodeid)
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
     if not os.environ.get("OPENAI_API_KEY"):
         monkeypatch.setenv("OPENAI_API_KEY", DEFAULT_API_KEY)
@@ -180,9 +235,12 @@ class ServedTenant:
 
 
 @pytest.fixture(scope="session")
-def fakeai_live_server():
+def fakeai_live_server(pytestconfig):
     """One ``fakeai`` server for the session, one state per API key (so per test, see below)."""
     emulator = FakeOpenAI(namespaced=True, bugs="respond")
+    recording = pytestconfig.stash.get(RECORDING, None)
+    if recording is not None:
+        recording.record_server(emulator.app)
     with ServerThread(emulator.app) as server:
         yield emulator, server.base_url
 
@@ -195,6 +253,9 @@ def fake_openai_server(request, fakeai_live_server, monkeypatch):
     emulator, base_url = fakeai_live_server
     key = "sk-fakeai-test-" + hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:24]
     emulator.app.tenants.drop(key)  # a rerun of the test starts afresh too
+    recording = request.config.stash.get(RECORDING, None)
+    if recording is not None:
+        recording.tests_by_key[key] = request.node.nodeid
     served = ServedTenant(emulator, base_url, key)
     monkeypatch.setenv("OPENAI_BASE_URL", base_url)
     monkeypatch.setenv("OPENAI_API_KEY", served.api_key)
