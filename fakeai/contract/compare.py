@@ -39,7 +39,8 @@ class Difference:
             return f"{self.kind} {self.path}"
         if self.kind == "stream":
             return f"stream: {self.replayed}"
-        return f"{self.kind} {self.path}: recorded {self.recorded!r}, replayed {self.replayed!r}".replace("  ", " ")
+        where = f" {self.path}" if self.path else ""
+        return f"{self.kind}{where}: recorded {self.recorded!r}, replayed {self.replayed!r}"
 
     def to_json(self) -> dict:
         return {"kind": self.kind, "path": self.path, "recorded": self.recorded, "replayed": self.replayed}

@@ -25,6 +25,7 @@ from werkzeug.http import parse_options_header
 from ..app import RawRequest, RawResponse, form_summary, is_multipart, parse_form
 from ..credentials import masked
 from ..errors import APIError
+from ..streaming import DONE
 from .interaction import Interaction, dumps
 
 log = logging.getLogger("fakeai")
@@ -136,8 +137,7 @@ class Recorder:
         elif is_multipart(request):
             if len(request_body) > self.body_kept:
                 request_omitted = upload_summary(request, self.body_kept)
-            else:
-                headers, request_body = steady_boundary(headers, request_body)
+            headers, request_body = steady_boundary(headers, b"" if request_omitted else request_body)
         interaction = Interaction(method=request.method, path=request.path, query=request.query,
                                   request_headers=headers, request_body=request_body,
                                   request_body_omitted=request_omitted, test=test, interrupted=interrupted)
@@ -156,19 +156,27 @@ class Recorder:
 
 def recorded_stream(chunks, done: Callable[[bytes, str | None], None]):
     """The chunks of a streamed answer, passed on as they come; ``done(sent, why)`` once it ends
-    (``why``: None when it ended as streams do)."""
+    (``why``: None when it ended as streams do). The end of a stream is recorded before it is sent,
+    so a client that goes on once it has read ``[DONE]`` finds it recorded."""
     sent: list[bytes] = []
+    ended = False
     try:
         for chunk in chunks:
             sent.append(chunk)
+            if chunk == DONE:
+                ended = True
+                done(b"".join(sent), None)
             yield chunk
     except GeneratorExit:
-        done(b"".join(sent), "the client closed the stream before its end")
+        if not ended:
+            done(b"".join(sent), "the client closed the stream before its end")
         raise
     except BaseException as error:
-        done(b"".join(sent), f"the stream broke off: {described(error)}")
+        if not ended:
+            done(b"".join(sent), f"the stream broke off: {described(error)}")
         raise
-    done(b"".join(sent), None)
+    if not ended:  # a stream cut short on purpose (an injected fault): no [DONE]
+        done(b"".join(sent), None)
 
 
 def described(error: BaseException) -> str:
