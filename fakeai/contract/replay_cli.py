@@ -32,7 +32,7 @@ def add_command(commands, progression) -> None:
 
 
 def run(args) -> int:
-    logging.getLogger("fakeai").addHandler(logging.NullHandler())  # the report says it all
+    quiet(logging.getLogger("fakeai"))
     try:
         results = replay_paths(args.paths, args.progression)
     except UnreadableTraffic as error:
@@ -43,6 +43,12 @@ def run(args) -> int:
         return 2
     print(as_json(results) if args.format == "json" else as_table(results))
     return 0 if all(result.outcome == MATCH for result in results) else 1
+
+
+def quiet(logger: logging.Logger) -> None:
+    """fakeai's warnings (a run replying by default...) stay out of the output: the report says it all."""
+    if not any(isinstance(handler, logging.NullHandler) for handler in logger.handlers):
+        logger.addHandler(logging.NullHandler())
 
 
 def counts(results: list[Result]) -> dict:
