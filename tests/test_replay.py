@@ -161,6 +161,17 @@ def change_the_unknown_parameter_message(lines):
     refusal["response"]["body"]["error"]["message"] = "Unknown parameter: bogus."
 
 
+def add_a_key_to_the_first_assistant(lines):
+    assistant = next(line for line in lines if line["request"]["path"] == "/v1/assistants")
+    assistant["response"]["body"]["colour"] = "blue"
+
+
+def remove_the_message_in_progress_event(lines):
+    stream = next(line for line in lines if "events" in line["response"])
+    stream["response"]["events"] = [event for event in stream["response"]["events"]
+                                    if event["event"] != "thread.message.in_progress"]
+
+
 def remove_usage_from_the_first_streamed_event(lines):
     stream = next(line for line in lines if "events" in line["response"])
     del stream["response"]["events"][0]["data"]["usage"]
@@ -176,7 +187,13 @@ def remove_usage_from_the_first_streamed_event(lines):
       "replayed": "Unknown parameter: 'bogus'."}),
     (remove_usage_from_the_first_streamed_event, ("test_stream", "POST", "/runs"),
      {"kind": "extra", "path": "events[0](thread.run.created).usage", "recorded": None, "replayed": None}),
-], ids=["a key removed", "a type changed", "an error message changed", "a streamed event's key removed"])
+    (add_a_key_to_the_first_assistant, ("test_stream", "POST", "/v1/assistants"),
+     {"kind": "missing", "path": "$.colour", "recorded": None, "replayed": None}),
+    (remove_the_message_in_progress_event, ("test_stream", "POST", "/runs"),
+     {"kind": "extra-event", "path": "replayed events[6] thread.message.in_progress", "recorded": None,
+      "replayed": None}),
+], ids=["a key removed", "a type changed", "an error message changed", "a streamed event's key removed",
+        "a key added", "an event removed"])
 def test_an_edited_answer_is_reported_as_exactly_that_difference(recording, tmp_path, capsys, edit, where,
                                                                   difference):
     path = edited(recording, tmp_path, edit)
