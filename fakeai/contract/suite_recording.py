@@ -106,4 +106,5 @@ class SuiteRecording:
 
     def summary(self) -> str:
         requests, tests = self.merged or (0, 0)
-        return f"fakeai: {requests} requests of {tests} tests recorded to {self.target}"
+        return (f"fakeai: {requests} request{'s' * (requests != 1)} of {tests} test{'s' * (tests != 1)} "
+                f"recorded to {self.target}")
