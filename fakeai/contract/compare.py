@@ -108,7 +108,8 @@ def paired_events(recorded: list[tuple[str, object]], replayed: list[tuple[str, 
     the names (events missing from the replay, events in excess)."""
     matcher = difflib.SequenceMatcher(a=[name for name, _ in recorded], b=[name for name, _ in replayed],
                                       autojunk=False)
-    pairs, found = [], []
+    pairs: list[tuple[int, int]] = []
+    found: list[Difference] = []
     for tag, start, end, other_start, other_end in matcher.get_opcodes():
         if tag == "equal":
             pairs += zip(range(start, end), range(other_start, other_end))

@@ -16,6 +16,7 @@ from .compare import Difference, key_path
 
 #: The API's object ids (api-notes 1.4): a prefix, then letters and digits.
 ID = re.compile(r"(?:asst|thread|msg|run|step|call|vs|vsfb|upload|part)_[A-Za-z0-9]+|file-[A-Za-z0-9]+")
+PREFIX = re.compile(r"[a-z]+[_-]")
 
 
 def is_id(value) -> bool:
@@ -27,7 +28,9 @@ def id_key(key: str) -> bool:
 
 
 def prefix(object_id: str) -> str:
-    return re.match(r"[a-z]+[_-]", object_id).group()
+    """``thread_`` of ``thread_abc``."""
+    found = PREFIX.match(object_id)
+    return found.group() if found else ""
 
 
 class IdMap:

@@ -14,9 +14,10 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, cast
 
 from ..app import RawRequest
+from ..scripting import Script
 from ..credentials import bearer_key
 from ..emulator import FakeOpenAI
 from .compare import Difference, error_differences, event_differences, paired_events, shape_differences
@@ -123,8 +124,9 @@ class GroupReplay:
             return notes, None
         headers = request.headers
         tenant = self.emulator.app.tenant_for(bearer_key(headers.get("authorization")), headers.get("openai-project"))
+        runs_script = cast(Script, tenant.state.script)
         of_thread = RUNS_OF_A_THREAD.fullmatch(request.path)  # else create-thread-and-run: the next run
-        plan = tenant.state.script.plan(thread_id=of_thread.group(1) if of_thread else None)
+        plan = runs_script.plan(thread_id=of_thread.group(1) if of_thread else None)
         try:
             script.apply(plan)
         except BaseException as error:  # a ScriptError: what the recording shows cannot be scripted
@@ -139,11 +141,11 @@ def tenant_of(headers: dict) -> tuple:
 
 def compared(recorded: Interaction, replayed: Interaction, ids: IdMap) -> list[Difference]:
     """What differs, ids learnt on the way (a pairing that contradicts an earlier one is reported)."""
-    if recorded.status != replayed.status:
-        return [Difference("status", "", recorded.status,
-                           replayed.status if replayed.status < 400 or error_message(replayed) is None
-                           else f"{replayed.status} {error_message(replayed)}")]
-    found = []
+    status = replayed.status or 0
+    if recorded.status != status:
+        refusal = error_message(replayed) if status >= 400 else None
+        return [Difference("status", "", recorded.status, f"{status} {refusal}" if refusal else status)]
+    found: list[Difference] = []
     if media_type(recorded.response_headers) != media_type(replayed.response_headers):
         return [Difference("content-type", "", media_type(recorded.response_headers),
                            media_type(replayed.response_headers))]
@@ -161,7 +163,7 @@ def compared(recorded: Interaction, replayed: Interaction, ids: IdMap) -> list[D
         mine, theirs = recorded.response_json(), replayed.response_json()
     except ValueError:
         return found  # a download: compared by its content type only
-    if recorded.status >= 400:
+    if status >= 400:
         return found + error_differences(mine, theirs, ids.text)
     return found + ids.learn(mine, theirs) + shape_differences(mine, theirs)
 
