@@ -9,10 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
+import openai
 import pytest
 
 from fakeai.cli import main
-from tests.test_cli import fakeai_command
+from tests.test_cli import Served, fakeai_command
 from tests.test_readme import environment
 from tests.test_record import FILTER_LINES
 
@@ -34,6 +36,18 @@ def test_weather(fake_openai):
     run = client.beta.threads.runs.submit_tool_outputs_and_poll(
         run_id=run.id, thread_id=thread.id, tool_outputs=[{"tool_call_id": call.id, "output": "21 C"}])
     assert client.beta.threads.messages.list(thread.id).data[0].content[0].text.value == "It is sunny in Paris."
+
+
+def test_cited_reply(fake_openai):
+    client = fake_openai.client
+    manual = client.files.create(file=("manual.txt", b"Hold the reset button."), purpose="assistants")
+    assistant = client.beta.assistants.create(model="gpt-4o")
+    thread = client.beta.threads.create()
+    fake_openai.script.reply("See the manual [1].", annotations=[
+        {"type": "file_citation", "text": "[1]", "file_id": manual.id}])
+    client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
+    [message] = client.beta.threads.messages.list(thread.id).data
+    assert message.content[0].text.annotations[0].file_citation.file_id == manual.id
 
 
 def test_stream(fake_openai):
@@ -64,9 +78,10 @@ def test_unread_reply(fake_openai):
 '''
 
 #: The suite's requests, counted by hand from SUITE: weather 7 (assistant, thread, run, one poll to
-#: requires_action, submit, one poll to completed, messages), stream 3, refusals 5 (a 400, a 404 for
-#: an id never made, a thread made, deleted and read: a 404 naming it), unread reply 4.
-INTERACTIONS = 19
+#: requires_action, submit, one poll to completed, messages), cited reply 6 (upload, assistant,
+#: thread, run, a poll, messages), stream 3, refusals 5 (a 400, a 404 for an id never made, a thread
+#: made, deleted and read: a 404 naming it), unread reply 4.
+INTERACTIONS = 25
 #: The first thread a seed-0 emulator makes (README: the curl example).
 SEED_0_FIRST_THREAD = "thread_LQvCtI44XXNxXRKJvOaLZ7Wv"
 
@@ -131,6 +146,7 @@ def test_runs_are_scripted_from_what_the_recording_shows(recording, capsys):
     status, report = replayed(recording, capsys)
     lines = records(recording)
     weather = lines[line_of(recording, "test_weather", "POST", "/runs") - 1]["response"]["body"]["id"]
+    cited = lines[line_of(recording, "test_cited_reply", "POST", "/runs") - 1]["response"]["body"]["id"]
     stream = lines[line_of(recording, "test_stream", "POST", "/runs") - 1]["response"]["events"][0]["data"]["id"]
     unread = lines[line_of(recording, "test_unread_reply", "POST", "/runs") - 1]["response"]["body"]["id"]
 
@@ -138,6 +154,7 @@ def test_runs_are_scripted_from_what_the_recording_shows(recording, capsys):
 
     assert status == 0
     assert notes == [
+        f"run {cited} scripted: reply 'See the manual [1].'",
         f"run {stream} scripted: reply 'A streamed answer.'",
         f"run {unread} not scripted: it completed, but the recording shows no message of it: fakeai's default "
         "reply was used",
@@ -187,7 +204,7 @@ def remove_usage_from_the_first_streamed_event(lines):
       "replayed": "Unknown parameter: 'bogus'."}),
     (remove_usage_from_the_first_streamed_event, ("test_stream", "POST", "/runs"),
      {"kind": "extra", "path": "events[0](thread.run.created).usage", "recorded": None, "replayed": None}),
-    (add_a_key_to_the_first_assistant, ("test_stream", "POST", "/v1/assistants"),
+    (add_a_key_to_the_first_assistant, ("test_cited_reply", "POST", "/v1/assistants"),
      {"kind": "missing", "path": "$.colour", "recorded": None, "replayed": None}),
     (remove_the_message_in_progress_event, ("test_stream", "POST", "/runs"),
      {"kind": "extra-event", "path": "replayed events[6] thread.message.in_progress", "recorded": None,
@@ -256,3 +273,27 @@ def test_input_replay_cannot_read_is_one_line_and_exit_status_2(tmp_path, conten
     assert done.returncode == 2
     assert done.stderr == f"fakeai replay: error: {message.format(path=path)}\n"
     assert done.stdout == ""
+
+
+def test_a_servers_recording_replays_in_one_emulator_with_its_runs_scripted(tmp_path, capsys):
+    recording = tmp_path / "server.jsonl"
+    with Served(fakeai_command(), "serve", "--port", "0", "--quiet", "--seed", "7", "--record", str(recording)) \
+            as served:
+        key = "sk-replay-test-0123456789abcdef"
+        client = openai.OpenAI(base_url=served.base_url, api_key=key, max_retries=0)
+        httpx.post(served.base_url.removesuffix("/v1") + "/_fakeai/script", headers={"Authorization": f"Bearer {key}"},
+                   json={"actions": [{"reply": "Scripted over HTTP."}]}).raise_for_status()
+        assistant = client.beta.assistants.create(model="gpt-4o")
+        thread = client.beta.threads.create()
+        for _ in client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True):
+            pass
+        client.beta.threads.messages.list(thread.id)
+        served.stop()
+
+    status, report = replayed(recording, capsys)
+
+    assert status == 0, report
+    assert report["summary"] == {"interactions": 4, "match": 4, "differs": 0, "unreplayable": 0, "unanswered": 0}
+    assert {result["test"] for result in report["interactions"]} == {None}
+    [note] = [note for result in report["interactions"] for note in result["notes"]]
+    assert note.endswith(" scripted: reply 'Scripted over HTTP.'")
