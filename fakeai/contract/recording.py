@@ -99,17 +99,19 @@ class Recorder:
     def attach(self, app) -> None:
         app.record_with(self.wrap)
 
-    def wrap(self, app, handle: Callable[[RawRequest], RawResponse]) -> Callable[[RawRequest], RawResponse]:
-        def recorded_handle(request: RawRequest) -> RawResponse:
+    def wrap(self, app, handle: Callable[..., RawResponse]) -> Callable[..., RawResponse]:
+        """``handle`` recording what it answers; whatever else the pipeline hands ``handle`` along
+        with the request is passed on untouched."""
+        def recorded_handle(request: RawRequest, *args, **kwargs) -> RawResponse:
             if app.admin is not None and app.admin.owns(request.path):
-                return handle(request)
+                return handle(request, *args, **kwargs)
             ticket, test = self.writer.ticket(), self.test_of(request)
 
             def done(response: RawResponse | None, body: bytes = b"", interrupted: str | None = None) -> None:
                 self.write(ticket, lambda: self.interaction(request, response, body, interrupted, test))
 
             try:
-                response = handle(request)
+                response = handle(request, *args, **kwargs)
             except BaseException as error:
                 done(None, interrupted=f"no answer was sent: {described(error)}")
                 raise
