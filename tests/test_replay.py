@@ -35,7 +35,9 @@ def test_weather(fake_openai):
     [call] = run.required_action.submit_tool_outputs.tool_calls
     run = client.beta.threads.runs.submit_tool_outputs_and_poll(
         run_id=run.id, thread_id=thread.id, tool_outputs=[{"tool_call_id": call.id, "output": "21 C"}])
-    assert client.beta.threads.messages.list(thread.id).data[0].content[0].text.value == "It is sunny in Paris."
+    question, answer = client.beta.threads.messages.list(thread.id, order="asc").data
+    assert answer.content[0].text.value == "It is sunny in Paris."
+    assert client.beta.threads.messages.list(thread.id, order="asc", after=question.id).data == [answer]
 
 
 def test_cited_reply(fake_openai):
@@ -77,11 +79,11 @@ def test_unread_reply(fake_openai):
     client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
 '''
 
-#: The suite's requests, counted by hand from SUITE: weather 7 (assistant, thread, run, one poll to
-#: requires_action, submit, one poll to completed, messages), cited reply 6 (upload, assistant,
+#: The suite's requests, counted by hand from SUITE: weather 8 (assistant, thread, run, one poll to
+#: requires_action, submit, one poll to completed, messages, messages after the question), cited reply 6 (upload, assistant,
 #: thread, run, a poll, messages), stream 3, refusals 5 (a 400, a 404 for an id never made, a thread
 #: made, deleted and read: a 404 naming it), unread reply 4.
-INTERACTIONS = 25
+INTERACTIONS = 26
 #: The first thread a seed-0 emulator makes (README: the curl example).
 SEED_0_FIRST_THREAD = "thread_LQvCtI44XXNxXRKJvOaLZ7Wv"
 
@@ -242,7 +244,8 @@ def test_the_table_names_the_difference_under_its_request(recording, tmp_path, c
 
 def test_an_id_no_answer_created_is_unreplayable_not_guessed(recording, tmp_path, capsys):
     def name_a_thread_never_created(lines):
-        listing = lines[line_of(recording, "test_weather", "GET", "/messages") - 1]
+        [listing] = [line for line in lines if line["test"].endswith("test_weather") and "after=" in
+                     line["request"]["query"]]  # the last request of its test: no later one depends on it
         listing["request"]["path"] = "/v1/threads/thread_neverCreatedByThisSuite00/messages"
 
     path = edited(recording, tmp_path, name_a_thread_never_created)
