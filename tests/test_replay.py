@@ -300,3 +300,20 @@ def test_a_servers_recording_replays_in_one_emulator_with_its_runs_scripted(tmp_
     assert {result["test"] for result in report["interactions"]} == {None}
     [note] = [note for result in report["interactions"] for note in result["notes"]]
     assert note.endswith(" scripted: reply 'Scripted over HTTP.'")
+
+
+def test_an_upload_the_recording_kept_as_a_summary_is_unreplayable(recording, tmp_path, capsys):
+    reason = "an upload over the recording's limit of 1,048,576 bytes: only its summary is kept"
+
+    def keep_only_a_summary(lines):
+        upload = next(line for line in lines if line["request"]["path"] == "/v1/files")
+        del upload["request"]["body_text"]
+        upload["request"]["body_omitted"] = {"bytes": 2_000_000, "reason": reason}
+
+    path = edited(recording, tmp_path, keep_only_a_summary)
+
+    status, report = replayed(path, capsys)
+
+    upload = next(result for result in report["interactions"] if result["path"] == "/v1/files")
+    assert status == 1
+    assert (upload["outcome"], upload["why"]) == ("unreplayable", f"the recording kept no body for it: {reason}")
