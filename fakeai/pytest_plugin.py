@@ -1,13 +1,11 @@
 """pytest plugin: the ``fake_openai`` and ``fake_openai_server`` fixtures and the ``fake_openai``
-marker.
+marker; ``--fakeai-record=FILE`` records their traffic (fakeai/contract/suite_recording.py).
 
 Thin on purpose: compiled schemas are shared by the whole session (validation.load_schemas), so a
 test's fixture is just a fresh emulator plus the transport patches, undone at teardown. The options
 of a test's emulator come from, in order: the marker, the command line (``--fakeai-seed``,
 ``--fakeai-progression``), the ini file (``fakeai_seed``, ``fakeai_progression``), FakeOpenAI's
 defaults. When a test that used fakeai fails, its report gets the journal of the requests it made.
-``--fakeai-record=FILE`` writes every request and answer of those fixtures to FILE
-(fakeai/contract/suite_recording.py).
 """
 
 from __future__ import annotations
@@ -32,7 +30,6 @@ DEFAULTS = ("seed", "progression")  # the options that ini and command line can 
 #: Marker options the fixture itself takes; every other one is a FakeOpenAI option.
 FIXTURE_OPTIONS = ("hosts", "base_urls", "allow_hosts", "block_network", "allow_unused_plans")
 BASE_URL_AT_LOAD = pytest.StashKey[str]()
-RECORDING = pytest.StashKey["SuiteRecording | None"]()
 
 
 def pytest_addoption(parser):
@@ -45,14 +42,14 @@ def pytest_addoption(parser):
                     help="fakeai: fail any fake_openai test that connects beyond loopback")
     parser.addini("fakeai_block_network", type="bool", default=False,
                   help="fakeai: fail any fake_openai test that connects beyond loopback")
+    parser.addini("fakeai_placeholder_key", type="bool", default=True,
+                  help="fakeai: set OPENAI_API_KEY to a placeholder when it is unset, so clients built "
+                       "at import time (during collection) can be created without a real key")
     group.addoption("--fakeai-record", dest="fakeai_record", metavar="FILE", default=None,
                     help="fakeai: write every request and answer of every fake_openai and fake_openai_server "
                          "test to FILE (fakeai's JSON Lines traffic format, ordered by test id, then request "
                          "order; all pytest-xdist workers into the one file), for fakeai replay and fakeai "
                          "validate")
-    parser.addini("fakeai_placeholder_key", type="bool", default=True,
-                  help="fakeai: set OPENAI_API_KEY to a placeholder when it is unset, so clients built "
-                       "at import time (during collection) can be created without a real key")
 
 
 def marker_line() -> str:
@@ -67,6 +64,9 @@ def pytest_configure(config):
     if config.getini("fakeai_placeholder_key") and not os.environ.get("OPENAI_API_KEY"):
         os.environ["OPENAI_API_KEY"] = DEFAULT_API_KEY
     config.stash[RECORDING] = suite_recording(config)
+
+
+RECORDING = pytest.StashKey["SuiteRecording | None"]()
 
 
 def suite_recording(config) -> SuiteRecording | None:
