@@ -4,6 +4,7 @@ format, with the real SDK over the real transports."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import subprocess
@@ -173,17 +174,25 @@ REPLY_EVENTS = ["thread.run.created", "thread.run.queued", "thread.run.in_progre
                 "thread.run.completed", "done"]
 
 
-def test_a_server_records_each_request_as_it_is_served_and_a_killed_server_leaves_whole_lines(tmp_path):
-    recording = tmp_path / "server.jsonl"
-    with Served(fakeai_command(), "serve", "--port", "0", "--quiet", "--record", str(recording)) as served:
-        key = "sk-record-test-0123456789abcdef"
+@contextlib.contextmanager
+def streamed_reply_over_http(recording: Path, key: str, reply: str, *options: str):
+    """``fakeai serve --record``: a run of a new assistant and thread streamed to ``reply`` (scripted
+    over the admin API, which is not recorded). Gives (the server, a client of ``key``, the thread)."""
+    with Served(fakeai_command(), "serve", "--port", "0", "--quiet", *options, "--record", str(recording)) as served:
         client = openai.OpenAI(base_url=served.base_url, api_key=key, max_retries=0)
         httpx.post(served.base_url.removesuffix("/v1") + "/_fakeai/script", headers={"Authorization": f"Bearer {key}"},
-                   json={"actions": [{"reply": "Hello over HTTP."}]}).raise_for_status()
+                   json={"actions": [{"reply": reply}]}).raise_for_status()
         assistant = client.beta.assistants.create(model="gpt-4o")
         thread = client.beta.threads.create()
         for _ in client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True):
             pass
+        yield served, client, thread
+
+
+def test_a_server_records_each_request_as_it_is_served_and_a_killed_server_leaves_whole_lines(tmp_path):
+    recording = tmp_path / "server.jsonl"
+    key = "sk-record-test-0123456789abcdef"
+    with streamed_reply_over_http(recording, key, "Hello over HTTP.") as (served, client, thread):
         with pytest.raises(openai.NotFoundError):
             client.beta.threads.retrieve("thread_000000000000000000000000")
 

@@ -9,14 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
-import openai
 import pytest
 
 from fakeai.cli import main
-from tests.test_cli import Served, fakeai_command
+from tests.test_cli import fakeai_command
 from tests.test_readme import environment
-from tests.test_record import FILTER_LINES
+from tests.test_record import FILTER_LINES, streamed_reply_over_http
 
 SUITE = '''
 import openai
@@ -280,16 +278,8 @@ def test_input_replay_cannot_read_is_one_line_and_exit_status_2(tmp_path, conten
 
 def test_a_servers_recording_replays_in_one_emulator_with_its_runs_scripted(tmp_path, capsys):
     recording = tmp_path / "server.jsonl"
-    with Served(fakeai_command(), "serve", "--port", "0", "--quiet", "--seed", "7", "--record", str(recording)) \
-            as served:
-        key = "sk-replay-test-0123456789abcdef"
-        client = openai.OpenAI(base_url=served.base_url, api_key=key, max_retries=0)
-        httpx.post(served.base_url.removesuffix("/v1") + "/_fakeai/script", headers={"Authorization": f"Bearer {key}"},
-                   json={"actions": [{"reply": "Scripted over HTTP."}]}).raise_for_status()
-        assistant = client.beta.assistants.create(model="gpt-4o")
-        thread = client.beta.threads.create()
-        for _ in client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True):
-            pass
+    with streamed_reply_over_http(recording, "sk-replay-test-0123456789abcdef", "Scripted over HTTP.",
+                                  "--seed", "7") as (served, client, thread):
         client.beta.threads.messages.list(thread.id)
         served.stop()
 
