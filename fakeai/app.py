@@ -12,6 +12,7 @@ first events of a stream) is encoded while it is held, so it shows the state as 
 
 ``Application.handle`` works on plain request/response records so the in-process transport can
 call it without building a WSGI environ; ``Application.__call__`` is the WSGI face for the server.
+Both go through ``handle``, which is where a recording of the traffic hooks in (``record_with``).
 """
 
 from __future__ import annotations
@@ -132,6 +133,14 @@ class Application:
     def state(self) -> State:
         return self.default.state
 
+    def record_with(self, wrap: Callable) -> None:
+        """Send every request and its answer to a recorder from now on (fakeai/contract/recording.py):
+        ``wrap(app, handle)`` gives the ``handle`` that both faces call. An application nobody records
+        keeps the plain method, so recording costs nothing while it is off."""
+        if "handle" in vars(self):
+            raise RuntimeError("this application is already being recorded")
+        self.handle = wrap(self, self.handle)
+
     # --- pipeline -------------------------------------------------------------------------
 
     def handle(self, request: RawRequest, matched=NOT_MATCHED) -> RawResponse:
@@ -247,8 +256,7 @@ class Application:
         for name, spec in self.schemas.documents[route.body + ".json"].get("properties", {}).items():
             if spec.get("format") == "binary" and name not in files and name in fields:
                 files[name] = FilePart("", fields.pop(name).encode("utf-8"))  # curl -F data=text
-        entry.raw_body = json.dumps({**fields.to_dict(), **{
-            name: {"filename": part.filename, "bytes": len(part.data)} for name, part in files.items()}}).encode()
+        entry.raw_body = json.dumps(form_summary(fields, files)).encode()
         body = self.schemas.check_form(route.body, MultiDict([*fields.items(multi=True), *(
             (name, part.filename) for name, part in files.items())]))
         return body, files
@@ -475,6 +483,13 @@ def parse_form(request: RawRequest) -> tuple[MultiDict, dict]:
         raise errors.BadRequestError("The multipart/form-data body could not be parsed.") from None
     files = {name: FilePart(part.filename or "", part.stream.getvalue()) for name, part in parts.items()}
     return fields, files
+
+
+def form_summary(fields: MultiDict, files: dict) -> dict:
+    """An upload as the journal and a recording keep it when not whole: its text fields, and each
+    file's name and size."""
+    return {**fields.to_dict(), **{name: {"filename": part.filename, "bytes": len(part.data)}
+                                   for name, part in files.items()}}
 
 
 def parse_body(request: RawRequest) -> dict:

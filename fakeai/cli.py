@@ -1,4 +1,5 @@
-"""``fakeai serve``: the emulator as a standalone HTTP server, for any language or process."""
+"""``fakeai serve``: the emulator as a standalone HTTP server, for any language or process; and the
+hook of ``fakeai replay`` (its own module, contract/replay_cli.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import signal
 import sys
 
 from .app import MAX_JSON_BODY
+from .contract import replay_cli
+from .contract.recording import LineWriter, Recorder
 from .emulator import FakeOpenAI
 from .journal import DEFAULT_JOURNAL_SIZE
 from .quirks import QUIRKS
@@ -59,6 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
                             "the 'granian' extra, is about twice as fast but answers malformed HTTP without "
                             "the API's envelope; werkzeug is werkzeug's development server, much slower)")
     serve.add_argument("--quiet", action="store_true", help="do not log each request")
+    serve.add_argument("--record", metavar="FILE",
+                       help="write every API request and its answer to FILE as they are served (fakeai's JSON "
+                            "Lines traffic format, a flushed line each), for fakeai replay and fakeai validate")
+    serve.set_defaults(run=serve_command)
+    replay_cli.add_command(commands, progression)
     return parser
 
 
@@ -96,12 +104,30 @@ def seed_value(text: str):
     return int(text) if text.lstrip("-").isdigit() else text
 
 
-def serve(args) -> int:
+def serve_command(args) -> int:
+    recording = None
+    if args.record:
+        try:
+            recording = LineWriter(open(args.record, "w", encoding="utf-8"))
+        except OSError as error:
+            print(f"fakeai serve: error: --record {args.record}: cannot write it: {error.strerror}",
+                  file=sys.stderr)
+            return 2
+    try:
+        return serve(args, recording)
+    finally:
+        if recording is not None:
+            recording.close()
+
+
+def serve(args, recording: LineWriter | None = None) -> int:
     emulator = FakeOpenAI(seed=seed_value(args.seed), api_keys=args.api_keys, models=args.models,
                           progression=args.progression, real_clock=args.real_clock, namespaced=not args.shared,
                           stream_chunk_size=args.stream_chunk_size, bugs="respond",
                           max_file_bytes=args.max_file_bytes, max_body=args.max_body, quirks=args.quirks,
                           journal_size=args.journal_size, tenant_ttl=args.tenant_ttl)
+    if recording is not None:
+        Recorder(recording).attach(emulator.app)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
     try:
         server = ServerThread(emulator.app, args.host, args.port, engine=args.engine, log_requests=not args.quiet)
@@ -129,7 +155,7 @@ def serve(args) -> int:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    return serve(args)
+    return args.run(args)
 
 
 if __name__ == "__main__":

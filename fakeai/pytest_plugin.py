@@ -1,5 +1,5 @@
 """pytest plugin: the ``fake_openai`` and ``fake_openai_server`` fixtures and the ``fake_openai``
-marker.
+marker; ``--fakeai-record=FILE`` records their traffic (fakeai/contract/suite_recording.py).
 
 Thin on purpose: compiled schemas are shared by the whole session (validation.load_schemas), so a
 test's fixture is just a fresh emulator plus the transport patches, undone at teardown. The options
@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from .contract.suite_recording import WORKER_KEY, RecordingRefused, SuiteRecording
 from .emulator import DEFAULT_API_KEY, FakeOpenAI
 from .errors import FakeaiWarning
 from .inspector.report import write_report
@@ -52,6 +53,11 @@ def pytest_addoption(parser):
     parser.addini("fakeai_placeholder_key", type="bool", default=True,
                   help="fakeai: set OPENAI_API_KEY to a placeholder when it is unset, so clients built "
                        "at import time (during collection) can be created without a real key")
+    group.addoption("--fakeai-record", dest="fakeai_record", metavar="FILE", default=None,
+                    help="fakeai: write every request and answer of every fake_openai and fake_openai_server "
+                         "test to FILE (fakeai's JSON Lines traffic format, ordered by test id, then request "
+                         "order; all pytest-xdist workers into the one file), for fakeai replay and fakeai "
+                         "validate")
 
 
 def marker_line() -> str:
@@ -66,6 +72,52 @@ def pytest_configure(config):
     config.stash[HTML_DIR] = html_directory(config)
     if config.getini("fakeai_placeholder_key") and not os.environ.get("OPENAI_API_KEY"):
         os.environ["OPENAI_API_KEY"] = DEFAULT_API_KEY
+    config.stash[RECORDING] = suite_recording(config)
+
+
+RECORDING = pytest.StashKey["SuiteRecording | None"]()
+
+
+def suite_recording(config) -> SuiteRecording | None:
+    path = config.getoption("fakeai_record")
+    if not path:
+        return None
+    try:
+        if hasattr(config, "workerinput"):  # a pytest-xdist worker
+            return SuiteRecording.of_worker(path, config.workerinput)
+        return SuiteRecording.starting(path)
+    except RecordingRefused as refused:
+        raise pytest.UsageError(str(refused)) from None
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """pytest-xdist, in the process that started the run: tell each worker where its part goes."""
+    recording = node.config.stash.get(RECORDING, None)
+    if recording is not None:
+        node.workerinput[WORKER_KEY] = str(recording.parts)
+
+
+def pytest_sessionfinish(session):
+    recording = session.config.stash.get(RECORDING, None)
+    if recording is None:
+        return
+    if hasattr(session.config, "workerinput"):
+        recording.close()
+    else:
+        recording.merge()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    recording = config.stash.get(RECORDING, None)
+    if recording is not None and recording.merged is not None:
+        terminalreporter.write_line(recording.summary())
+
+
+def pytest_unconfigure(config):
+    recording = config.stash.get(RECORDING, None)
+    if recording is not None and not hasattr(config, "workerinput"):
+        recording.remove_parts()  # a run that never got to its end leaves no folder behind
 
 
 def html_directory(config) -> "Path | None":
@@ -157,6 +209,9 @@ def fake_openai(request, monkeypatch):
     guard = NetworkGuard() if block_network_wanted(request.config, options.pop("block_network", None)) else None
     allow_unused_plans = options.pop("allow_unused_plans", False)
     emulator = FakeOpenAI(**options)
+    recording = request.config.stash.get(RECORDING, None)
+    if recording is not None:
+        recording.record_test(emulator.app, request.node.nodeid)
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
     if not os.environ.get("OPENAI_API_KEY"):
         monkeypatch.setenv("OPENAI_API_KEY", DEFAULT_API_KEY)
@@ -211,9 +266,12 @@ class ServedTenant:
 
 
 @pytest.fixture(scope="session")
-def fakeai_live_server():
+def fakeai_live_server(pytestconfig):
     """One ``fakeai`` server for the session, one state per API key (so per test, see below)."""
     emulator = FakeOpenAI(namespaced=True, bugs="respond")
+    recording = pytestconfig.stash.get(RECORDING, None)
+    if recording is not None:
+        recording.record_server(emulator.app)
     with ServerThread(emulator.app) as server:
         yield emulator, server.base_url
 
@@ -226,6 +284,9 @@ def fake_openai_server(request, fakeai_live_server, monkeypatch):
     emulator, base_url = fakeai_live_server
     key = "sk-fakeai-test-" + hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:24]
     emulator.app.tenants.drop(key)  # a rerun of the test starts afresh too
+    recording = request.config.stash.get(RECORDING, None)
+    if recording is not None:
+        recording.tests_by_key[key] = request.node.nodeid
     served = ServedTenant(emulator, base_url, key)
     monkeypatch.setenv("OPENAI_BASE_URL", base_url)
     monkeypatch.setenv("OPENAI_API_KEY", served.api_key)

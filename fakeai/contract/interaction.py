@@ -20,6 +20,19 @@ is JSON Lines: one interaction a line, UTF-8, in the order the requests arrived:
   (text that is not JSON), ``body_base64`` (bytes that are not UTF-8); none of them: no body.
 * a streamed answer has ``events`` instead of a body: ``[{"event": "thread.run.created",
   "data": {...}}, ...]`` (``data`` is the JSON value, or the text of ``[DONE]``).
+* a body too large to keep (an upload, a download) has ``body_omitted`` instead:
+  ``{"bytes": 5242880, "reason": "...", "summary": {"purpose": "assistants",
+  "file": {"filename": "big.pdf", "bytes": 5242880}}}`` (``summary``: an upload's fields and each
+  file's name and size, when it could be read). A recording that says so cannot be replayed whole.
+* an answer that did not end as answers do has ``interrupted``, saying why (a stream the client
+  closed early, an error inside fakeai); its ``events`` are those sent before, and ``status`` is
+  absent when no answer was sent at all.
+
+What fakeai records differs from the wire in three ways, each so that two recordings of the same
+run are the same bytes: ``openai-processing-ms`` (a timing) is written as ``0``; the ``host`` header
+is written without its port (a server on a free port); a multipart body's random boundary is
+replaced by a fixed one of the same length, in the body and in its ``content-type``. Headers the
+HTTP server itself adds (``date``, ``server``, ``content-length`` of an answer) are not recorded.
 """
 
 from __future__ import annotations
@@ -49,6 +62,10 @@ class Interaction:
     response_body: bytes = b""
     source: str = ""  # where it was read: "cassettes/run.yaml #3"
     test: str | None = None  # the test that made it, when the recording says
+    #: Set when the recording kept no body, only this: its size, why, and a summary (see above).
+    request_body_omitted: dict | None = None
+    response_body_omitted: dict | None = None
+    interrupted: str | None = None  # why the answer did not end as answers do
 
     def request_json(self):
         """The request body's JSON value; None without a body; ValueError when it is not JSON."""
@@ -129,15 +146,22 @@ def to_record(interaction: Interaction) -> dict:
     if interaction.test:
         record["test"] = interaction.test
     record["request"] = {"method": interaction.method, "path": interaction.path, "query": interaction.query,
-                         "headers": interaction.request_headers, **body_fields(interaction.request_body)}
+                         "headers": interaction.request_headers,
+                         **kept_body(interaction.request_body, interaction.request_body_omitted)}
     if interaction.status is not None:
         response: dict = {"status": interaction.status, "headers": interaction.response_headers}
         if interaction.streamed:
             response["events"] = [{"event": name, "data": data} for name, data in interaction.events()]
         else:
-            response.update(body_fields(interaction.response_body))
+            response.update(kept_body(interaction.response_body, interaction.response_body_omitted))
         record["response"] = response
+    if interaction.interrupted:
+        record.setdefault("response", {})["interrupted"] = interaction.interrupted
     return record
+
+
+def kept_body(raw: bytes, omitted: dict | None) -> dict:
+    return {"body_omitted": omitted} if omitted is not None else body_fields(raw)
 
 
 def from_record(record: dict, source: str = "") -> Interaction:
@@ -157,7 +181,10 @@ def from_record(record: dict, source: str = "") -> Interaction:
                        request_headers={k.lower(): v for k, v in (request.get("headers") or {}).items()},
                        request_body=body_bytes(request), status=response.get("status"),
                        response_headers={k.lower(): v for k, v in (response.get("headers") or {}).items()},
-                       response_body=body, source=source, test=record.get("test"))
+                       response_body=body, source=source, test=record.get("test"),
+                       request_body_omitted=request.get("body_omitted"),
+                       response_body_omitted=response.get("body_omitted"),
+                       interrupted=response.get("interrupted"))
 
 
 def dumps(interaction: Interaction) -> str:
