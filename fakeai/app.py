@@ -23,13 +23,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.formparser import MultiPartParser
 from werkzeug.http import parse_options_header
-from werkzeug.routing import Map, Rule
 
 from . import errors, strictjson
 from .actions import ScriptError
@@ -37,7 +35,8 @@ from .credentials import bearer_key
 from .faults import apply_latency
 from .journal import Entry, masked
 from .resources import paths
-from .routes import API_PREFIX, ROUTES, Binary, Call, FilePart, Streamed
+from .router import Router, decoded_path
+from .routes import API_PREFIX, Binary, Call, FilePart, Streamed
 from .store import State
 from .streaming import DEFAULT_CHUNK_SIZE, RunStream
 from .tenants import Tenant, Tenants
@@ -106,9 +105,7 @@ class Application:
         self.max_body = max_body or MAX_JSON_BODY
         self.tenants = Tenants(new_tenant, ttl=tenant_ttl)
         self.problems: list[str] = []
-        self.url_map = Map([Rule(API_PREFIX + r.path, endpoint=r, methods=[r.method]) for r in ROUTES],
-                           strict_slashes=False, merge_slashes=False)
-        self.urls = self.url_map.bind("api.openai.com")
+        self.router = Router()
         self.admin = None  # set by fakeai.admin.Admin when the admin API is mounted
 
     def tenant_for(self, key: str | None, project: str | None) -> Tenant:
@@ -237,14 +234,10 @@ class Application:
         if request.withheld:
             raise errors.file_too_large(request.withheld, state.max_file_bytes)
         fields, files = form.get() if form is not None else parse_form(request)
-        for name, spec in self.schemas.documents[route.body + ".json"].get("properties", {}).items():
-            if spec.get("format") == "binary" and name not in files and name in fields:
-                files[name] = FilePart("", fields.pop(name).encode("utf-8"))  # curl -F data=text
+        submitted = form_fields(self.schemas, route, fields, files)
         entry.raw_body = json.dumps({**fields.to_dict(), **{
             name: {"filename": part.filename, "bytes": len(part.data)} for name, part in files.items()}}).encode()
-        body = self.schemas.check_form(route.body, MultiDict([*fields.items(multi=True), *(
-            (name, part.filename) for name, part in files.items())]))
-        return body, files
+        return self.schemas.check_form(route.body, submitted), files
 
     def dispatch(self, state: State, request: RawRequest, key: str | None, matched,
                  entry: Entry, parsed: "Deferred | None" = None) -> tuple[dict, dict]:
@@ -288,10 +281,7 @@ class Application:
 
     def match(self, method: str, path: str):
         """(route, path params), or None for a path or method the API does not have."""
-        try:
-            return self.urls.match(path, method=method)
-        except (NotFound, MethodNotAllowed):
-            return None
+        return self.router.match(method, path)
 
     def check_event(self, schema: str, data: dict) -> None:
         """Each streamed event is checked like any other answer before it is written."""
@@ -403,8 +393,7 @@ def routed_path(environ) -> str:
     raw = environ.get("RAW_URI") or environ.get("REQUEST_URI") or ""
     if not raw.startswith("/"):  # no raw URI from this server, or an absolute-form one
         return environ.get("PATH_INFO", "/")
-    return "/".join(unquote(segment, encoding="latin-1").replace("/", "%2F")
-                    for segment in raw.split("?", 1)[0].split("/"))
+    return decoded_path(raw)
 
 
 
@@ -467,6 +456,16 @@ def parse_form(request: RawRequest) -> tuple[MultiDict, dict]:
         raise errors.BadRequestError("The multipart/form-data body could not be parsed.") from None
     files = {name: FilePart(part.filename or "", part.stream.getvalue()) for name, part in parts.items()}
     return fields, files
+
+
+def form_fields(schemas: Schemas, route, fields: MultiDict, files: dict) -> MultiDict:
+    """The fields a multipart upload is checked by (``Schemas.check_form``): its text fields, and each
+    file field by its filename. A file field sent as text (``curl -F data=text``) is moved to
+    ``files`` first, as the file it stands for."""
+    for name, spec in schemas.documents[route.body + ".json"].get("properties", {}).items():
+        if spec.get("format") == "binary" and name not in files and name in fields:
+            files[name] = FilePart("", fields.pop(name).encode("utf-8"))
+    return MultiDict([*fields.items(multi=True), *((name, part.filename) for name, part in files.items())])
 
 
 def parse_body(request: RawRequest) -> dict:
