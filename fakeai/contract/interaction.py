@@ -15,6 +15,7 @@ is JSON Lines: one interaction a line, UTF-8, in the order the requests arrived:
 
 * ``fakeai_traffic`` is the format's version (1); a line without it is not fakeai traffic.
 * ``test`` is the pytest node id that made the request (absent from a server's recording).
+* ``request.host`` (optional) is the host the request went to, when it was not the API's own.
 * header names are lower-case; every credential is masked (fakeai/credentials.py).
 * a body is given once, in the first of these that fits: ``body`` (the JSON value), ``body_text``
   (text that is not JSON), ``body_base64`` (bytes that are not UTF-8); none of them: no body.
@@ -49,6 +50,9 @@ class Interaction:
     response_body: bytes = b""
     source: str = ""  # where it was read: "cassettes/run.yaml #3"
     test: str | None = None  # the test that made it, when the recording says
+    host: str = ""  # lower-case host name without port ("api.openai.com"); "" when the recording has none
+    file: str = ""  # the file it was read from
+    line: int | None = None  # its line in that file, when the format has one interaction a line
 
     def request_json(self):
         """The request body's JSON value; None without a body; ValueError when it is not JSON."""
@@ -130,6 +134,8 @@ def to_record(interaction: Interaction) -> dict:
         record["test"] = interaction.test
     record["request"] = {"method": interaction.method, "path": interaction.path, "query": interaction.query,
                          "headers": interaction.request_headers, **body_fields(interaction.request_body)}
+    if interaction.host:
+        record["request"]["host"] = interaction.host
     if interaction.status is not None:
         response: dict = {"status": interaction.status, "headers": interaction.response_headers}
         if interaction.streamed:
@@ -140,7 +146,7 @@ def to_record(interaction: Interaction) -> dict:
     return record
 
 
-def from_record(record: dict, source: str = "") -> Interaction:
+def from_record(record: dict, source: str = "", file: str = "", line: int | None = None) -> Interaction:
     """The Interaction of a JSON Lines record; ValueError naming what is missing or malformed."""
     if record.get(FORMAT_KEY) != FORMAT_VERSION:
         raise ValueError(f"not fakeai traffic version {FORMAT_VERSION} (no \"{FORMAT_KEY}\": {FORMAT_VERSION})")
@@ -157,7 +163,8 @@ def from_record(record: dict, source: str = "") -> Interaction:
                        request_headers={k.lower(): v for k, v in (request.get("headers") or {}).items()},
                        request_body=body_bytes(request), status=response.get("status"),
                        response_headers={k.lower(): v for k, v in (response.get("headers") or {}).items()},
-                       response_body=body, source=source, test=record.get("test"))
+                       response_body=body, source=source, test=record.get("test"),
+                       host=(request.get("host") or "").lower(), file=file, line=line)
 
 
 def dumps(interaction: Interaction) -> str:
@@ -172,6 +179,6 @@ def read_jsonl(path: Path) -> Iterator[Interaction]:
             if not line.strip():
                 continue
             try:
-                yield from_record(json.loads(line), f"{path} line {number}")
+                yield from_record(json.loads(line), f"{path} line {number}", str(path), number)
             except ValueError as error:
                 raise ValueError(f"{path} line {number}: {error}") from None
