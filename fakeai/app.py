@@ -251,8 +251,7 @@ class Application:
         if route.beta:
             check_beta_header(request.headers.get("openai-beta"))
         objects = paths.resolve(state, params, reads_run=route.reads_run, reading=route.reads)
-        query = self.schemas.check_query(route.operation, parse_query(request.query)) \
-            if f"parameters/{route.operation}.json" in self.schemas.documents else {}
+        query = checked_query(self.schemas, route, request.query)
         files = {}
         if route.form:
             body, files = self.checked_form(state, route, request, entry, parsed)
@@ -415,6 +414,13 @@ def check_beta_header(value: str | None) -> None:
 
 def parse_query(query: str) -> MultiDict:
     return MultiDict(parse_qsl(query, keep_blank_values=True))
+
+
+def checked_query(schemas: Schemas, route, query: str) -> dict:
+    """A request's query string checked by its operation's parameter rules (none: nothing taken)."""
+    if f"parameters/{route.operation}.json" not in schemas.documents:
+        return {}
+    return schemas.check_query(route.operation, parse_query(query))
 
 
 def model_named(state: State, request: RawRequest) -> str | None:

@@ -1,4 +1,5 @@
-"""``fakeai serve``: the emulator as a standalone HTTP server, for any language or process."""
+"""``fakeai serve``: the emulator as a standalone HTTP server, for any language or process.
+``fakeai validate`` (recorded traffic against the contract) lives in contract/validate_cli.py."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import signal
 import sys
 
 from .app import MAX_JSON_BODY
+from .contract import validate_cli
 from .emulator import FakeOpenAI
 from .journal import DEFAULT_JOURNAL_SIZE
 from .quirks import QUIRKS
@@ -58,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"the HTTP server (default {DEFAULT_ENGINE}, a production server; werkzeug is "
                             "werkzeug's development server, much slower)")
     serve.add_argument("--quiet", action="store_true", help="do not log each request")
+    validate_cli.add_parser(commands)  # sets its own handler
     return parser
 
 
@@ -124,7 +127,8 @@ def serve(args) -> int:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    return serve(args)
+    handler = getattr(args, "handler", None)
+    return handler(args) if handler else serve(args)
 
 
 if __name__ == "__main__":
