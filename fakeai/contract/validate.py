@@ -87,6 +87,10 @@ class ContractCheck:
         if refused is not None and refused.refusal["message"] == errors.v1_beta_header().message:
             verdict.notes.append("answer not checked: it was given by the retired v1 Assistants API")
         else:
+            if refused is not None and interaction.status is not None and 200 <= interaction.status < 300:
+                verdict.notes.append(f"the recorded answer is {interaction.status}: if the real API gave it, it "
+                                     "accepted this request and fakeai's rule is stricter than the API was "
+                                     "(please report it)")
             verdict.problems += self.response_problems(route, interaction, verdict.notes)
         verdict.outcome = VIOLATED if verdict.problems else PASSED
         return verdict
