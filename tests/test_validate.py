@@ -7,6 +7,7 @@ interaction is reported at the right JSON path with the API's refusal, in the ca
 from __future__ import annotations
 
 import copy
+import datetime
 import json
 import re
 import subprocess
@@ -18,6 +19,7 @@ import pytest
 import yaml
 
 from fakeai.cli import main
+from fakeai.contract.cassette_yaml import load_yaml
 from tests import traffic
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,6 +111,20 @@ def test_a_folder_and_a_glob_are_read_file_after_file(recorded, capsys):
     assert status == 0
     assert out.rstrip().splitlines()[-1] == "27 interactions from 3 files: 27 passed, 0 violated the contract, 0 not emulated"
     assert by_glob.rstrip().splitlines()[-1] == "9 interactions from 1 file: 9 passed, 0 violated the contract, 0 not emulated"
+
+
+def test_yaml_cassettes_are_read_as_yaml_safe_load_reads_them(recorded):
+    cassette = yaml.safe_load(recorded["vcrpy-yaml"].read_text(encoding="utf-8"))
+    shared = {"anchored": ["once", "twice"]}
+    documents = [yaml.safe_dump(cassette), yaml.safe_dump(traffic.gzipped(cassette)),
+                 yaml.safe_dump(traffic.to_ruby_vcr(cassette, base64_bodies=True)),
+                 yaml.safe_dump({"scalars": [1, -2, 2.5, True, False, None, "", "yes", "0x1F", "12", b"\x00\xff",
+                                             datetime.date(2024, 4, 29), {"nested": ["a", {"b": None}]}],
+                                 "first": shared, "again": shared}),
+                 "plain: [yes, off, ~, 0x1F, 1_000, 2024-04-29, .inf]\n"]
+
+    for text in documents:
+        assert load_yaml(text) == yaml.safe_load(text)
 
 
 # --- one field broken per interaction ----------------------------------------------------------

@@ -11,76 +11,16 @@ Header values are lists (one per occurrence). Bodies come as text, as bytes (YAM
 Ruby's ``!binary``), as ``base64_string``, or in older cassettes as a bare string (Ruby VCR 1.x and
 vcrpy before 1.0 wrote a bare list of interactions; vcrpy's first httpx cassettes wrote
 ``status_code`` and ``content``). A response kept compressed, as vcrpy keeps it unless told
-``decode_compressed_response``, is decompressed by its ``content-encoding``.
+``decode_compressed_response``, is decompressed by its ``content-encoding``. YAML is read by
+cassette_yaml.py.
 """
 
 from __future__ import annotations
 
-import base64
 from typing import Iterator
-
-import yaml
 
 from .interaction import Interaction
 from .wire import body_bytes, decompressed, single_headers, split_uri
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's when PyYAML has it: much faster
-
-
-class CassetteLoader(_Loader):
-    """``yaml.safe_load``'s loader, plus the few harmless tags cassettes hold: old vcrpy's
-    ``!!python/str``, ``!!python/unicode``, ``!!python/tuple``, a ``BytesIO`` or an iterator request
-    body (read as the bytes it held, never as a Python object), and Ruby's ``!binary``. Any other tag
-    (``!!python/object:...``, ``!ruby/object:...``) is refused, as safe_load refuses it."""
-
-
-def _scalar(loader, node):
-    return loader.construct_scalar(node)
-
-
-def _sequence(loader, node):
-    return loader.construct_sequence(node, deep=True)
-
-
-def _bytesio(loader, node):
-    state = loader.construct_mapping(node, deep=True).get("state") or [b""]
-    return body_bytes(state[0])
-
-
-def _iterator(loader, node):
-    args = loader.construct_mapping(node, deep=True).get("args") or [[]]
-    return body_bytes(args[0])
-
-
-def _ruby_binary(loader, node):
-    return base64.b64decode(loader.construct_scalar(node))
-
-
-for _tag, _constructor in (("tag:yaml.org,2002:python/str", _scalar), ("tag:yaml.org,2002:python/unicode", _scalar),
-                           ("tag:yaml.org,2002:python/tuple", _sequence),
-                           ("tag:yaml.org,2002:python/object/new:_io.BytesIO", _bytesio),
-                           ("tag:yaml.org,2002:python/object/apply:builtins.iter", _iterator),
-                           ("!binary", _ruby_binary)):
-    CassetteLoader.add_constructor(_tag, _constructor)
-
-
-class NotYAML(ValueError):
-    """Text that does not parse as YAML at all (says the line)."""
-
-
-def load_yaml(text: str):
-    """The document of a YAML file; NotYAML with the line of what could not be parsed, ValueError
-    for a tag that would build an object."""
-    try:
-        return yaml.load(text, Loader=CassetteLoader)  # noqa: S506 - a safe loader, see CassetteLoader
-    except yaml.constructor.ConstructorError as error:
-        raise ValueError(f"line {error.problem_mark.line + 1}: {error.problem}; fakeai reads cassettes with "
-                         "yaml.safe_load and builds no Python or Ruby objects") from None
-    except yaml.MarkedYAMLError as error:
-        where = f"line {error.problem_mark.line + 1}: " if error.problem_mark else ""
-        raise NotYAML(f"{where}{error.problem or error.context}") from None
-    except yaml.YAMLError as error:
-        raise NotYAML(str(error).splitlines()[0]) from None
 
 
 def interactions_of(document) -> list | None:

@@ -9,7 +9,8 @@ import json
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .cassettes import NotYAML, interactions_of, load_yaml, read_cassette
+from .cassette_yaml import NotYAML, load_yaml
+from .cassettes import interactions_of, read_cassette
 from .har import is_har, read_har
 from .interaction import FORMAT_KEY, Interaction, read_jsonl
 
@@ -51,10 +52,12 @@ def read_file(path: Path) -> Iterator[Interaction]:
     if not text.strip():
         return
     try:
-        if is_json_lines(text):
+        first, _, rest = text.lstrip().partition("\n")
+        record = first_record(first)
+        if isinstance(record, dict) and FORMAT_KEY in record:
             yield from read_jsonl(path)
             return
-        document = parsed(text)
+        document = record if record is not None and not rest.strip() else parsed(text)  # one line: parsed once
         if is_har(document):
             yield from read_har(document, path)
         elif interactions_of(document) is not None:
@@ -67,16 +70,15 @@ def read_file(path: Path) -> Iterator[Interaction]:
         raise UnreadableTraffic(f"{path}: {error}") from None
 
 
-def is_json_lines(text: str) -> bool:
-    """fakeai's JSON Lines: the first line is a JSON object marked as fakeai traffic."""
-    first = text.lstrip().split("\n", 1)[0]
-    if not first.startswith("{"):
-        return False
+def first_record(line: str):
+    """The JSON object on a file's first line, or None (fakeai's JSON Lines: one marked as its traffic)."""
+    if not line.startswith("{"):
+        return None
     try:
-        record = json.loads(first)
+        record = json.loads(line)
     except ValueError:
-        return False
-    return isinstance(record, dict) and FORMAT_KEY in record
+        return None
+    return record if isinstance(record, dict) else None
 
 
 def parsed(text: str):

@@ -21,8 +21,12 @@ def single_headers(headers) -> dict[str, str]:
     if isinstance(headers, dict):
         pairs = []
         for name, value in headers.items():
-            values = value if isinstance(value, (list, tuple)) else [value]
-            pairs += [(name, item) for item in values if item is not None]
+            if type(value) is list and len(value) == 1:  # nearly every header of a cassette: one value
+                value = value[0]
+            if isinstance(value, (list, tuple)):
+                pairs += [(name, item) for item in value if item is not None]
+            elif value is not None:
+                pairs.append((name, value))
     elif isinstance(headers, list):
         pairs = [(item["name"], item.get("value", "")) if isinstance(item, dict) else tuple(item)
                  for item in headers]
@@ -30,7 +34,8 @@ def single_headers(headers) -> dict[str, str]:
         raise ValueError(f"headers must be a mapping or a list, not {type(headers).__name__}")
     joined: dict[str, str] = {}
     for name, value in pairs:
-        name, value = str(name).lower(), text_of(value)
+        name = name.lower() if type(name) is str else text_of(name).lower()
+        value = value if type(value) is str else text_of(value)
         joined[name] = f"{joined[name]}, {value}" if name in joined else value
     return joined
 
