@@ -9,7 +9,7 @@ median of a few repeats. The schemas are compiled once per process, before the r
 is printed under the table). Goal: under 5 s for 10,000 interactions in every format.
 
     python benchmarks/validate.py            # 10,000 interactions per format, 3 repeats
-    python benchmarks/validate.py --quick    # 500 interactions, 1 repeat: proves the script runs
+    python benchmarks/validate.py --quick    # 200 interactions, 1 repeat: proves the script runs
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from fakeai.server import ServerThread  # noqa: E402
 from tests import traffic  # noqa: E402
 
 GOAL_SECONDS = 5.0
-FULL_COUNT, QUICK_COUNT = 10_000, 500
+FULL_COUNT, QUICK_COUNT = 10_000, 200
 
 
 def repeated(items: list, count: int) -> list:
