@@ -259,8 +259,7 @@ def test_junit_xml_has_one_case_per_interaction_failures_with_their_problem_and_
     chat["request"]["uri"] = "https://api.openai.com/v1/chat/completions"
     cassette["interactions"].append(chat)
     path = traffic.write_yaml(tmp_path / "broken.yaml", cassette)
-    report = tmp_path / "reports" / "validate.xml"
-    report.parent.mkdir()
+    report = tmp_path / "reports" / "validate.xml"  # its folder is made
 
     status, _, _ = validate(capsys, "--junit-xml", report, path)
 

@@ -48,6 +48,7 @@ def run(args) -> int:
         return fail(f"no interactions in {' '.join(args.paths)}: nothing was checked")
     if args.junit_xml:
         try:
+            args.junit_xml.parent.mkdir(parents=True, exist_ok=True)
             args.junit_xml.write_bytes(junit_xml(verdicts))
         except OSError as error:
             return fail(f"cannot write {args.junit_xml}: {error.strerror or error}")
