@@ -76,6 +76,8 @@ def converted(recorded: dict, folder: Path, kind: str) -> Path:
     elif kind == "vcrpy-gzip":
         traffic.write_yaml(path, traffic.gzipped(cassette))
         assert "!!binary" in path.read_text(encoding="utf-8")
+    elif kind == "vcrpy-first-httpx":
+        traffic.write_yaml(path, traffic.as_first_httpx_cassettes(cassette))
     elif kind == "vcrpy-python-tags":
         path.write_text(traffic.with_python_tags(cassette), encoding="utf-8")
         assert "!!python/object/new:_io.BytesIO" in path.read_text(encoding="utf-8")
@@ -92,7 +94,8 @@ def converted(recorded: dict, folder: Path, kind: str) -> Path:
 
 
 @pytest.mark.parametrize("kind", ["vcrpy-yaml", "vcrpy-json", "har", "ruby-vcr-yaml", "ruby-vcr-json-base64",
-                                  "vcrpy-gzip", "vcrpy-python-tags", "fakeai-jsonl", "har-form-params"])
+                                  "vcrpy-gzip", "vcrpy-first-httpx", "vcrpy-python-tags", "fakeai-jsonl",
+                                  "har-form-params"])
 def test_the_recorded_session_passes_in_every_format(recorded, tmp_path, capsys, kind):
     status, found = verdicts(capsys, converted(recorded, tmp_path, kind))
 

@@ -146,6 +146,16 @@ def gzipped(cassette: dict) -> dict:
     return changed
 
 
+def as_first_httpx_cassettes(cassette: dict) -> dict:
+    """The cassette as vcrpy's first httpx support wrote a response: ``status_code`` and ``content``."""
+    changed = copy.deepcopy(cassette)
+    for item in changed["interactions"]:
+        response = item["response"]
+        item["response"] = {"status_code": response["status"]["code"], "http_version": "HTTP/1.1",
+                            "headers": response["headers"], "content": text(response["body"]["string"])}
+    return changed
+
+
 def with_python_tags(cassette: dict) -> str:
     """The cassette as old vcrpy versions dumped it, file-like request bodies included: PyYAML's full
     dumper writes them as ``!!python/object/new:_io.BytesIO`` with ``!!python/tuple`` state."""
