@@ -48,12 +48,16 @@ def refused(tag: str, event) -> UnsafeTag:
                      "cassettes as yaml.safe_load does and builds no Python or Ruby objects")
 
 
-def scalar(event: ScalarEvent):
+def scalar(event: ScalarEvent, resolved: dict):
+    """A scalar's value; ``resolved`` caches the tag of each plain text (a cassette repeats its
+    header names thousands of times)."""
     tag = event.tag
     if tag is None or tag == "!":
         if not event.implicit[0]:  # quoted: a string, as the resolver would say
             return event.value
-        tag = _SAFE.resolve(yaml.ScalarNode, event.value, event.implicit)
+        tag = resolved.get(event.value)
+        if tag is None:
+            tag = resolved[event.value] = _SAFE.resolve(yaml.ScalarNode, event.value, event.implicit)
     if tag in TEXT_TAGS:
         return event.value
     if tag in BINARY_TAGS:
@@ -72,13 +76,16 @@ def scalar(event: ScalarEvent):
 def load_yaml(text: str):
     """The document of a YAML cassette (None for an empty one); NotYAML when the text is not YAML,
     UnsafeTag for a tag that would build an object."""
+    parser = _Parser(text)
     try:
-        return build(yaml.parse(text, Loader=_Parser))
+        return build(iter(parser.get_event, None))  # no generator between the parser and the builder
     except yaml.MarkedYAMLError as error:
         where = f"line {error.problem_mark.line + 1}: " if error.problem_mark else ""
         raise NotYAML(f"{where}{error.problem or error.context}") from None
     except yaml.YAMLError as error:
         raise NotYAML(str(error).splitlines()[0]) from None
+    finally:
+        parser.dispose()
 
 
 def build(events):
@@ -86,11 +93,12 @@ def build(events):
     anchor and, for a mapping, the key waiting for its value."""
     stack: list[list] = []
     anchors: dict = {}
+    resolved: dict = {}
     documents = []
     for event in events:
         kind = type(event)
         if kind is ScalarEvent:
-            value = scalar(event)
+            value = scalar(event, resolved)
         elif kind is MappingStartEvent:
             if event.tag not in MAPPING_TAGS and event.tag not in BODY_TAGS:
                 raise refused(event.tag, event)
