@@ -1,4 +1,4 @@
-"""``python -m fakeai serve``."""
+"""``python -m fakeai serve`` and ``python -m fakeai validate``."""
 
 import sys
 

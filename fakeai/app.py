@@ -24,13 +24,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.formparser import MultiPartParser
 from werkzeug.http import parse_options_header
-from werkzeug.routing import Map, Rule
 
 from . import errors, strictjson
 from .actions import ScriptError
@@ -38,7 +36,8 @@ from .credentials import bearer_key
 from .faults import apply_latency
 from .journal import Entry, masked
 from .resources import paths
-from .routes import API_PREFIX, ROUTES, Binary, Call, FilePart, Streamed
+from .router import Router, decoded_path
+from .routes import API_PREFIX, Binary, Call, FilePart, Streamed
 from .store import State
 from .streaming import DEFAULT_CHUNK_SIZE, RunStream
 from .tenants import Tenant, Tenants
@@ -111,9 +110,7 @@ class Application:
         self.max_body = max_body or MAX_JSON_BODY
         self.tenants = Tenants(new_tenant, ttl=tenant_ttl)
         self.problems: list[str] = []
-        self.url_map = Map([Rule(API_PREFIX + r.path, endpoint=r, methods=[r.method]) for r in ROUTES],
-                           strict_slashes=False, merge_slashes=False)
-        self.urls = self.url_map.bind("api.openai.com")
+        self.router = Router()
         self.admin = None  # set by fakeai.admin.Admin when the admin API is mounted
 
     def tenant_for(self, key: str | None, project: str | None) -> Tenant:
@@ -253,13 +250,9 @@ class Application:
         if request.withheld:
             raise errors.file_too_large(request.withheld, state.max_file_bytes)
         fields, files = form.get() if form is not None else parse_form(request)
-        for name, spec in self.schemas.documents[route.body + ".json"].get("properties", {}).items():
-            if spec.get("format") == "binary" and name not in files and name in fields:
-                files[name] = FilePart("", fields.pop(name).encode("utf-8"))  # curl -F data=text
+        submitted = form_fields(self.schemas, route, fields, files)
         entry.raw_body = json.dumps(form_summary(fields, files)).encode()
-        body = self.schemas.check_form(route.body, MultiDict([*fields.items(multi=True), *(
-            (name, part.filename) for name, part in files.items())]))
-        return body, files
+        return self.schemas.check_form(route.body, submitted), files
 
     def dispatch(self, state: State, request: RawRequest, key: str | None, matched,
                  entry: Entry, parsed: "Deferred | None" = None) -> tuple[dict, dict]:
@@ -273,8 +266,7 @@ class Application:
         if route.beta:
             check_beta_header(request.headers.get("openai-beta"))
         objects = paths.resolve(state, params, reads_run=route.reads_run, reading=route.reads)
-        query = self.schemas.check_query(route.operation, parse_query(request.query)) \
-            if f"parameters/{route.operation}.json" in self.schemas.documents else {}
+        query = checked_query(self.schemas, route, request.query)
         files = {}
         if route.form:
             body, files = self.checked_form(state, route, request, entry, parsed)
@@ -303,10 +295,7 @@ class Application:
 
     def match(self, method: str, path: str):
         """(route, path params), or None for a path or method the API does not have."""
-        try:
-            return self.urls.match(path, method=method)
-        except (NotFound, MethodNotAllowed):
-            return None
+        return self.router.match(method, path)
 
     def check_event(self, schema: str, data: dict) -> None:
         """Each streamed event is checked like any other answer before it is written."""
@@ -419,8 +408,7 @@ def routed_path(environ) -> str:
     raw = environ.get("RAW_URI") or environ.get("REQUEST_URI") or ""
     if not raw.startswith("/"):  # no raw URI from this server, or an absolute-form one
         return environ.get("PATH_INFO", "/")
-    return "/".join(unquote(segment, encoding="latin-1").replace("/", "%2F")
-                    for segment in raw.split("?", 1)[0].split("/"))
+    return decoded_path(raw)
 
 
 
@@ -442,6 +430,13 @@ def check_beta_header(value: str | None) -> None:
 
 def parse_query(query: str) -> MultiDict:
     return MultiDict(parse_qsl(query, keep_blank_values=True))
+
+
+def checked_query(schemas: Schemas, route, query: str) -> dict:
+    """A request's query string checked by its operation's parameter rules (none: nothing taken)."""
+    if f"parameters/{route.operation}.json" not in schemas.documents:
+        return {}
+    return schemas.check_query(route.operation, parse_query(query))
 
 
 def model_named(state: State, request: RawRequest) -> str | None:
@@ -490,6 +485,16 @@ def form_summary(fields: MultiDict, files: dict) -> dict:
     file's name and size."""
     return {**fields.to_dict(), **{name: {"filename": part.filename, "bytes": len(part.data)}
                                    for name, part in files.items()}}
+
+
+def form_fields(schemas: Schemas, route, fields: MultiDict, files: dict) -> MultiDict:
+    """The fields a multipart upload is checked by (``Schemas.check_form``): its text fields, and each
+    file field by its filename. A file field sent as text (``curl -F data=text``) is moved to
+    ``files`` first, as the file it stands for."""
+    for name, spec in schemas.documents[route.body + ".json"].get("properties", {}).items():
+        if spec.get("format") == "binary" and name not in files and name in fields:
+            files[name] = FilePart("", fields.pop(name).encode("utf-8"))
+    return MultiDict([*fields.items(multi=True), *((name, part.filename) for name, part in files.items())])
 
 
 def parse_body(request: RawRequest) -> dict:

@@ -1,5 +1,6 @@
 """``fakeai serve``: the emulator as a standalone HTTP server, for any language or process; and the
-hook of ``fakeai replay`` (its own module, contract/replay_cli.py)."""
+hooks of ``fakeai validate`` and ``fakeai replay`` (their own modules: contract/validate_cli.py,
+contract/replay_cli.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import sys
 from .app import MAX_JSON_BODY
 from .contract import replay_cli
 from .contract.recording import LineWriter, Recorder
+from .contract import validate_cli
 from .emulator import FakeOpenAI
 from .journal import DEFAULT_JOURNAL_SIZE
 from .quirks import QUIRKS
@@ -67,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "Lines traffic format, a flushed line each), for fakeai replay and fakeai validate")
     serve.set_defaults(run=serve_command)
     replay_cli.add_command(commands, progression)
+    validate_cli.add_parser(commands)
     return parser
 
 

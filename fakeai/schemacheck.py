@@ -87,6 +87,47 @@ def json_equal(a, b) -> bool:
     return type(a) is type(b) and a == b
 
 
+def every(checks: list) -> Check:
+    """All of ``checks`` (a loop: the hot path of every body checked, cheaper than all() of a generator)."""
+    def check(value) -> bool:
+        for one in checks:
+            if not one(value):
+                return False
+        return True
+    return check
+
+
+def any_of(checks: list) -> Check:
+    def check(value) -> bool:
+        for one in checks:
+            if one(value):
+                return True
+        return False
+    return check
+
+
+def exactly_one(checks: list) -> Check:
+    def check(value) -> bool:
+        found = 0
+        for one in checks:
+            if one(value):
+                found += 1
+                if found > 1:
+                    return False
+        return found == 1
+    return check
+
+
+def one_of_values(allowed: list) -> Check:
+    """``enum`` / ``const``. Strings and null (nearly every enum of the spec) are a set lookup: as JSON
+    values, a string equals only the same string."""
+    if all(option is None or isinstance(option, str) for option in allowed):
+        strings = frozenset(option for option in allowed if option is not None)
+        nullable = None in allowed
+        return lambda value: (value is None and nullable) or (type(value) is str and value in strings)
+    return lambda value: any(json_equal(value, option) for option in allowed)
+
+
 class Compiler:
     """Compiles the schemas of one folder; ``$ref`` names another file of it (``X.json``)."""
 
@@ -124,7 +165,7 @@ class Compiler:
         checks = [check for check in self.parts(schema) if check is not None]
         if len(checks) == 1:
             return checks[0]
-        return lambda value: all(check(value) for check in checks)
+        return every(checks)
 
     def parts(self, schema: dict):
         """One predicate per keyword group, each true for instances the group does not apply to."""
@@ -133,24 +174,21 @@ class Compiler:
         if "type" in schema:
             kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
             tests = [TYPE_TESTS[kind] for kind in kinds]
-            yield tests[0] if len(tests) == 1 else (lambda value: any(test(value) for test in tests))
+            yield tests[0] if len(tests) == 1 else any_of(tests)
         if "enum" in schema:
-            allowed = schema["enum"]
-            yield lambda value: any(json_equal(value, option) for option in allowed)
+            yield one_of_values(schema["enum"])
         if "const" in schema:
-            constant = schema["const"]
-            yield lambda value: json_equal(value, constant)
+            yield one_of_values([schema["const"]])
         yield self.object_check(schema)
         yield self.array_check(schema)
         yield self.string_check(schema)
         yield self.number_check(schema)
-        for keyword, combine in (("anyOf", any), ("allOf", all)):
-            if keyword in schema:
-                branches = [self.compile(branch) for branch in schema[keyword]]
-                yield lambda value, branches=branches, combine=combine: combine(b(value) for b in branches)
+        if "anyOf" in schema:
+            yield any_of([self.compile(branch) for branch in schema["anyOf"]])
+        if "allOf" in schema:
+            yield every([self.compile(branch) for branch in schema["allOf"]])
         if "oneOf" in schema:
-            branches = [self.compile(branch) for branch in schema["oneOf"]]
-            yield lambda value: sum(1 for branch in branches if branch(value)) == 1
+            yield exactly_one([self.compile(branch) for branch in schema["oneOf"]])
 
     def object_check(self, schema: dict) -> Check | None:
         properties = {key: self.compile(sub) for key, sub in schema.get("properties", {}).items()}

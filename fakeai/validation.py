@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 from jsonschema import Draft202012Validator, ValidationError, validators
+from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -255,6 +256,22 @@ class Schemas:
         return f"response does not match {name}: " + "; ".join(problems[:5])
 
 
+    def response_problem(self, name: str, body) -> tuple[str, str] | None:
+        """(JSON path, what is wrong) of the most relevant place where ``body`` departs from schema
+        ``name`` (jsonschema's best_match); None when it matches. A missing key is placed at the key."""
+        if self.is_valid(name, body):
+            return None
+        error = best_match(self.validator(name).iter_errors(body))
+        if error is None:
+            return None
+        parts = list(error.absolute_path)
+        if error.validator == "required" and isinstance(error.instance, dict):
+            missing = [key for key in error.validator_value if key not in error.instance]
+            if missing:
+                return json_path([*parts, missing[0]]), f"the required key '{missing[0]}' is missing"
+        return json_path(parts), error.message
+
+
 @functools.lru_cache(maxsize=None)
 def load_schemas(folder: str | None = None) -> Schemas:
     """The process-wide compiled schemas (built once; every emulator shares them)."""
@@ -268,6 +285,23 @@ def param_path(parts) -> str:
     out = ""
     for part in parts:
         out = f"{out}[{part}]" if isinstance(part, int) else join(out, part)
+    return out
+
+
+#: A key that a JSON path can write after a dot.
+PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def json_path(parts) -> str:
+    """deque(['data', 0, 'object']) -> '$.data[0].object' (an odd key: "$['a b']")."""
+    out = "$"
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif PLAIN_KEY.fullmatch(part):
+            out += f".{part}"
+        else:
+            out += f"[{part!r}]"
     return out
 
 

@@ -36,3 +36,16 @@ def test_the_server_benchmark_prints_req_per_second_per_case_and_the_ratios():
         post, get = (float(cell.strip().rstrip("/sx").replace(",", "")) for cell in row.split("|")[1:3])
         assert post > 0 and get > 0
     assert "not 200" not in result.stdout
+
+
+def test_the_validate_benchmark_prints_a_row_per_format_with_its_seconds():
+    result = subprocess.run([sys.executable, str(BENCHMARK.with_name("validate.py")), "--quick"], capture_output=True,
+                            text=True, timeout=300, check=True)
+
+    rows = [line for line in result.stdout.splitlines() if "|" in line][1:]
+    assert [row.split("|")[0].strip() for row in rows] == [
+        "vcrpy YAML cassette", "vcrpy JSON cassette", "HAR 1.2", "fakeai JSON Lines"]
+    for row in rows:
+        interactions, *seconds = (cell.strip() for cell in row.split("|")[1:])
+        assert interactions == "200"
+        assert all(cell.endswith(" s") and float(cell[:-2]) >= 0 for cell in seconds)

@@ -24,7 +24,8 @@ def run(command, **env) -> str:
 
 def test_every_example_is_covered_here():
     covered = {"pytest_quickstart", "sdk_against_server.py", "curl_against_server.sh", "in_process_script.py",
-               "streaming_event_handler.py", "controls", "admin_api.sh", "weather_assistant", "doc_qa_bot"}
+               "streaming_event_handler.py", "controls", "admin_api.sh", "weather_assistant", "doc_qa_bot",
+               "record_cassette.py", "cassettes"}
     assert {path.name for path in EXAMPLES.iterdir()} == covered
 
 
@@ -101,3 +102,27 @@ def test_the_admin_api_script_runs_against_the_server(server_env):
     out = run(["bash", "admin_api.sh"], **server_env)
     assert "first try: HTTP 429\nsecond try: HTTP 200\nrun: completed\nreply: Scripted over HTTP.\n" in out
     assert "  POST /v1/threads/runs 429 req_" in out
+
+
+def exchanges(cassette: Path) -> list[tuple]:
+    """What a vcrpy cassette's interactions asked and got (request headers and body formatting vary
+    between SDK lines; the answers of a fresh server do not)."""
+    import yaml
+
+    return [(item["request"]["method"], item["request"]["uri"], item["response"]["status"]["code"],
+             item["response"]["body"]["string"])
+            for item in yaml.safe_load(cassette.read_text(encoding="utf-8"))["interactions"]]
+
+
+def test_the_recording_script_records_again_the_cassette_that_fakeai_validate_passes(server_env, tmp_path):
+    """A fresh server gives the same ids and times, and the script writes the API's host: what it
+    records now is what examples/cassettes holds."""
+    recorded = tmp_path / "session.yaml"
+    out = run([sys.executable, "record_cassette.py", str(recorded)], **server_env)
+    validated = subprocess.run([sys.executable, "-m", "fakeai", "validate", "cassettes"], capture_output=True,
+                               text=True, timeout=60, cwd=EXAMPLES)
+
+    assert out.startswith("user: My router keeps rebooting.\nassistant: ")
+    assert exchanges(recorded) == exchanges(EXAMPLES / "cassettes" / "session.yaml")
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    assert validated.stdout.splitlines()[-1] == "5 interactions from 1 file: 5 passed, 0 violated the contract, 0 not emulated"

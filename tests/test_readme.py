@@ -20,6 +20,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 
 from fakeai.validation import load_schemas
 from tests.test_cli import Served, fakeai_command
@@ -44,7 +45,7 @@ def test_readme_line_{line}(fake_openai):
     thread = client.beta.threads.create(messages=[{{"role": "user", "content": "Hello!"}}])
 {body}
 '''
-LANGUAGES = {"python", "bash", "ini", "json"}
+LANGUAGES = {"python", "bash", "ini", "json", "yaml"}
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,8 @@ def test_every_block_is_of_a_kind_this_test_runs():
     assert {block.language for block in blocks} <= LANGUAGES, [b for b in blocks if b.language not in LANGUAGES]
     for block in blocks_of("json"):
         json.loads(block.text)
+    for block in blocks_of("yaml"):  # CI recipes: parsed, not run
+        assert yaml.safe_load(block.text), f"README line {block.line}: an empty YAML block"
     assert "pytest.ini" in project_files() and any(name.startswith("test_") for name in project_files())
 
 

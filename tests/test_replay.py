@@ -260,7 +260,8 @@ def test_an_id_no_answer_created_is_unreplayable_not_guessed(recording, tmp_path
 @pytest.mark.parametrize("content, message", [
     (None, "no-such.jsonl: no such file, folder or matching glob"),
     ("", "{path} holds no interactions to replay"),
-    ("not json\n", "{path}: {path} line 1: Expecting value: line 1 column 1 (char 0)"),
+    ("not json\n", "{path}: not a traffic file fakeai reads (fakeai JSON Lines, vcrpy / pytest-recording "
+                    "cassettes (YAML or JSON), Ruby VCR cassettes (YAML or JSON), HAR 1.2)"),
 ], ids=["missing", "empty", "not traffic"])
 def test_input_replay_cannot_read_is_one_line_and_exit_status_2(tmp_path, content, message):
     path = tmp_path / "no-such.jsonl"

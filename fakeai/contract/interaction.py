@@ -15,6 +15,7 @@ is JSON Lines: one interaction a line, UTF-8, in the order the requests arrived:
 
 * ``fakeai_traffic`` is the format's version (1); a line without it is not fakeai traffic.
 * ``test`` is the pytest node id that made the request (absent from a server's recording).
+* ``request.host`` (optional) is the host the request went to, when it was not the API's own.
 * header names are lower-case; every credential is masked (fakeai/credentials.py).
 * a body is given once, in the first of these that fits: ``body`` (the JSON value), ``body_text``
   (text that is not JSON), ``body_base64`` (bytes that are not UTF-8); none of them: no body.
@@ -66,6 +67,9 @@ class Interaction:
     request_body_omitted: dict | None = None
     response_body_omitted: dict | None = None
     interrupted: str | None = None  # why the answer did not end as answers do
+    host: str = ""  # lower-case host name without port ("api.openai.com"); "" when the recording has none
+    file: str = ""  # the file it was read from
+    line: int | None = None  # its line in that file, when the format has one interaction a line
 
     def request_json(self):
         """The request body's JSON value; None without a body; ValueError when it is not JSON."""
@@ -148,6 +152,8 @@ def to_record(interaction: Interaction) -> dict:
     record["request"] = {"method": interaction.method, "path": interaction.path, "query": interaction.query,
                          "headers": interaction.request_headers,
                          **kept_body(interaction.request_body, interaction.request_body_omitted)}
+    if interaction.host:
+        record["request"]["host"] = interaction.host
     if interaction.status is not None:
         response: dict = {"status": interaction.status, "headers": interaction.response_headers}
         if interaction.streamed:
@@ -164,7 +170,7 @@ def kept_body(raw: bytes, omitted: dict | None) -> dict:
     return {"body_omitted": omitted} if omitted is not None else body_fields(raw)
 
 
-def from_record(record: dict, source: str = "") -> Interaction:
+def from_record(record: dict, source: str = "", file: str = "", line: int | None = None) -> Interaction:
     """The Interaction of a JSON Lines record; ValueError naming what is missing or malformed."""
     if record.get(FORMAT_KEY) != FORMAT_VERSION:
         raise ValueError(f"not fakeai traffic version {FORMAT_VERSION} (no \"{FORMAT_KEY}\": {FORMAT_VERSION})")
@@ -184,7 +190,8 @@ def from_record(record: dict, source: str = "") -> Interaction:
                        response_body=body, source=source, test=record.get("test"),
                        request_body_omitted=request.get("body_omitted"),
                        response_body_omitted=response.get("body_omitted"),
-                       interrupted=response.get("interrupted"))
+                       interrupted=response.get("interrupted"),
+                       host=(request.get("host") or "").lower(), file=file, line=line)
 
 
 def dumps(interaction: Interaction) -> str:
@@ -199,6 +206,6 @@ def read_jsonl(path: Path) -> Iterator[Interaction]:
             if not line.strip():
                 continue
             try:
-                yield from_record(json.loads(line), f"{path} line {number}")
+                yield from_record(json.loads(line), f"{path} line {number}", str(path), number)
             except ValueError as error:
                 raise ValueError(f"{path} line {number}: {error}") from None
