@@ -126,3 +126,35 @@ def test_the_recording_script_records_again_the_cassette_that_fakeai_validate_pa
     assert exchanges(recorded) == exchanges(EXAMPLES / "cassettes" / "session.yaml")
     assert validated.returncode == 0, validated.stdout + validated.stderr
     assert validated.stdout.splitlines()[-1] == "5 interactions from 1 file: 5 passed, 0 violated the contract, 0 not emulated"
+
+
+def test_the_examples_suite_recorded_with_fakeai_record_passes_fakeai_validate(tmp_path):
+    recording = tmp_path / "examples.jsonl"
+    out = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2",
+               f"--fakeai-record={recording}", "pytest_quickstart", "weather_assistant", "doc_qa_bot", "controls"],
+              OPENAI_API_KEY="")
+    assert "20 passed" in out
+
+    validated = subprocess.run([sys.executable, "-m", "fakeai", "validate", str(recording)], capture_output=True,
+                               text=True, timeout=120)
+
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    summary = validated.stdout.splitlines()[-1]
+    assert summary.endswith(" passed, 1 refused as the API refuses them, 0 violated the contract, 0 not emulated")
+    # pytest_quickstart/test_support_bot.py sends a 600-character metadata value on purpose; the recording
+    # shows the API's E19 refusal of it, word for word, so the contract held.
+    [refused] = [line for line in validated.stdout.splitlines() if "refused as the API refuses  " in line]
+    assert "POST /v1/threads" in refused
+    assert refused.endswith("request body $.metadata.customer: Invalid 'metadata.customer': string too long. "
+                            "Expected a string with maximum length 512, but got a string with length 600 instead. "
+                            "(the API answers 400 invalid_request_error, param metadata.customer, "
+                            "code string_above_max_length)")
+
+    # The same recording with that refusal's words changed: the recording no longer shows the API's
+    # refusal, so the request is a violation.
+    edited = tmp_path / "edited.jsonl"
+    edited.write_text(recording.read_text().replace("string too long. Expected", "string too long! Expected"))
+    validated = subprocess.run([sys.executable, "-m", "fakeai", "validate", str(edited)], capture_output=True,
+                               text=True, timeout=120)
+    assert validated.returncode == 1
+    assert validated.stdout.splitlines()[-1].endswith(" passed, 1 violated the contract, 0 not emulated")

@@ -8,7 +8,7 @@ import json
 import xml.etree.ElementTree as ET
 from collections import Counter
 
-from .validate import NOT_EMULATED, PASSED, VIOLATED, Verdict
+from .validate import NOT_EMULATED, PASSED, REFUSED, VIOLATED, Verdict
 
 
 def request_line(verdict: Verdict) -> str:
@@ -28,7 +28,8 @@ def summary(verdicts: list[Verdict]) -> str:
     counts = Counter(verdict.outcome for verdict in verdicts)
     files = len({verdict.interaction.file for verdict in verdicts})
     line = (f"{len(verdicts)} interaction{'s' if len(verdicts) != 1 else ''} from {files} file{'s' if files != 1 else ''}: {counts[PASSED]} passed, "
-            f"{counts[VIOLATED]} violated the contract, {counts[NOT_EMULATED]} not emulated")
+            + (f"{counts[REFUSED]} refused as the API refuses them, " if counts[REFUSED] else "")
+            + f"{counts[VIOLATED]} violated the contract, {counts[NOT_EMULATED]} not emulated")
     skipped = Counter(request_line(v) for v in verdicts if v.outcome == NOT_EMULATED)
     if skipped:
         line += " (" + ", ".join(f"{request} x{count}" if count > 1 else request
@@ -50,7 +51,8 @@ def table(verdicts: list[Verdict]) -> str:
 def as_json(verdicts: list[Verdict]) -> str:
     counts = Counter(verdict.outcome for verdict in verdicts)
     document = {
-        "summary": {"interactions": len(verdicts), "passed": counts[PASSED], "violated": counts[VIOLATED],
+        "summary": {"interactions": len(verdicts), "passed": counts[PASSED], "refused": counts[REFUSED],
+                    "violated": counts[VIOLATED],
                     "not_emulated": counts[NOT_EMULATED]},
         "interactions": [{
             "source": v.interaction.source, "file": v.interaction.file, "line": v.interaction.line,
@@ -86,6 +88,8 @@ def junit_xml(verdicts: list[Verdict]) -> bytes:
                 failure.text = "\n".join([*(problem.describe() for problem in verdict.problems), *verdict.notes])
             elif verdict.outcome == NOT_EMULATED:
                 ET.SubElement(case, "skipped", message="; ".join(verdict.notes))
+            elif verdict.outcome == REFUSED:
+                ET.SubElement(case, "system-out").text = f"{REFUSED}: {verdict.problems[0].describe()}"
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 

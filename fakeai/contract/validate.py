@@ -27,6 +27,9 @@ from .interaction import Interaction
 DEFAULT_API_HOSTS = ("api.openai.com", "localhost", "127.0.0.1", "::1")
 
 PASSED, VIOLATED, NOT_EMULATED = "passed", "violated", "not emulated"
+#: A request that breaks the contract, answered in the recording with exactly the API's refusal of
+#: it (a test of that refusal): the contract held, so it is not a violation.
+REFUSED = "refused as the API refuses"
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ class Problem:
 @dataclass
 class Verdict:
     interaction: Interaction
-    outcome: str  # PASSED, VIOLATED or NOT_EMULATED
+    outcome: str  # PASSED, REFUSED, VIOLATED or NOT_EMULATED
     operation: str | None = None  # the spec's operationId of the endpoint
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # why not emulated; what could not be checked
@@ -92,7 +95,10 @@ class ContractCheck:
                                      "accepted this request and fakeai's rule is stricter than the API was "
                                      "(please report it)")
             verdict.problems += self.response_problems(route, interaction, verdict.notes)
-        verdict.outcome = VIOLATED if verdict.problems else PASSED
+        if verdict.problems == [refused] and refused is not None and answered_with(interaction, refused.refusal):
+            verdict.outcome = REFUSED
+        else:
+            verdict.outcome = VIOLATED if verdict.problems else PASSED
         return verdict
 
     # --- the request ----------------------------------------------------------------------
@@ -171,6 +177,18 @@ class ContractCheck:
             if found:
                 problems.append(Problem(where, found[0], f"{found[1]} ({schema})"))
         return problems
+
+
+def answered_with(interaction: Interaction, refusal: dict) -> bool:
+    """Whether the recorded answer is ``refusal`` itself: its status and, literally, its error's
+    message, type, param and code."""
+    if interaction.status != refusal["status"]:
+        return False
+    try:
+        error = (interaction.response_json() or {}).get("error")
+    except (ValueError, AttributeError):
+        return False
+    return isinstance(error, dict) and all(error.get(key) == refusal[key] for key in ("message", "type", "param", "code"))
 
 
 def location(where: str, param: str | None) -> str:
