@@ -412,8 +412,8 @@ def routed_path(environ) -> str:
 
 
 
-STATUS_TEXT = {200: "OK", 303: "See Other", 304: "Not Modified", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-               409: "Conflict", 413: "Content Too Large", 429: "Too Many Requests", 500: "Internal Server Error",
+STATUS_TEXT = {200: "OK", 303: "See Other", 304: "Not Modified", 400: "Bad Request", 401: "Unauthorized",
+               403: "Forbidden", 404: "Not Found", 409: "Conflict", 413: "Content Too Large", 429: "Too Many Requests", 500: "Internal Server Error",
                503: "Service Unavailable"}
 
 

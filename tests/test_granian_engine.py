@@ -9,13 +9,15 @@ import asyncio
 import http.client
 import json
 import socket
+import sys
 import time
 
 import openai
 import pytest
 
 from fakeai import FakeOpenAI
-from fakeai.server import ServerThread
+from fakeai import cli
+from fakeai.server import EngineMissing, ServerThread
 
 pytest.importorskip("granian", reason="the granian engine is the 'granian' extra")
 
@@ -123,3 +125,11 @@ def test_a_server_leaves_asyncio_usable_for_the_async_tests_after_it():
         return asyncio.all_tasks()
 
     assert len(asyncio.run(every_task())) == 1  # failed while a stand-in task of granian's stayed registered
+
+
+def test_without_granian_installed_the_engine_is_refused_with_the_install_line(monkeypatch):
+    monkeypatch.setitem(sys.modules, "fakeai.granian_engine", None)  # what an import of a missing package gives
+
+    with pytest.raises(EngineMissing, match=r"pip install 'fakeai-assistants\[granian\]'"):
+        ServerThread(FakeOpenAI().app, engine="granian")
+    assert cli.main(["serve", "--port", "0", "--engine", "granian"]) == 2
