@@ -40,7 +40,8 @@ BACKPRESSURE = CONNECTION_LIMIT
 
 
 class Granian:
-    def __init__(self, app, host: str, port: int, *, threads: int, idle_timeout: int, request_timeout: int):
+    def __init__(self, app, host: str, port: int, *, threads: int, idle_timeout: int):
+        """No request timeout: hyper times out only a request's headers (``idle_timeout``)."""
         self.app = app
         self.threads = threads
         self.idle_timeout = idle_timeout

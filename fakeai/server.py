@@ -60,8 +60,7 @@ class ServerThread:
             except ImportError as missing:
                 raise EngineMissing("the granian engine needs granian: pip install 'fakeai-assistants[granian]'"
                                     f" ({missing})") from None
-            self.engine = Granian(served, host, port, threads=threads, idle_timeout=idle_timeout,
-                                  request_timeout=request_timeout)
+            self.engine = Granian(served, host, port, threads=threads, idle_timeout=idle_timeout)
         else:
             from .waitress_engine import Waitress  # imported only when used
             self.engine = Waitress(served, host, port, threads=threads, idle_timeout=idle_timeout,
