@@ -38,7 +38,7 @@ import copy
 import dataclasses
 import json
 
-from . import errors
+from . import errors, jsonbody
 from .app import RawRequest, RawResponse, parse_body
 from .credentials import bearer_key
 from .errors import mask_api_key
@@ -268,4 +268,4 @@ class Admin:
 
 def answered(status: int, body: dict) -> RawResponse:
     return RawResponse(status, [("content-type", "application/json")],
-                       json.dumps(body, indent=2, ensure_ascii=False).encode())
+                       jsonbody.indented(body))

@@ -17,6 +17,7 @@ Both go through ``handle``, which is where a recording of the traffic hooks in (
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import logging
@@ -30,7 +31,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.formparser import MultiPartParser
 from werkzeug.http import parse_options_header
 
-from . import errors, strictjson
+from . import errors, jsonbody, strictjson
 from .actions import ScriptError
 from .credentials import bearer_key
 from .faults import apply_latency
@@ -204,7 +205,7 @@ class Application:
                 entry.raw_response = json.dumps({"bytes": len(answer.data), "filename": answer.filename}).encode()
             else:
                 content_type = "application/json"
-                payload = json.dumps(answer, indent=2, ensure_ascii=False).encode()
+                payload = jsonbody.indented(answer)
                 entry.raw_response = payload
         return RawResponse(status, self.headers(content_type, entry.request_id, started, extra), payload)
 
@@ -227,7 +228,7 @@ class Application:
             self.authenticate(request.headers.get("authorization"), key)
             raise AssertionError("refused() is for keys authenticate() refuses")
         except errors.APIError as error:
-            payload = json.dumps(error.body(), indent=2, ensure_ascii=False).encode()
+            payload = jsonbody.indented(error.body())
             return RawResponse(error.status, self.headers("application/json", request_id, started, error.headers),
                                payload)
 
@@ -337,8 +338,7 @@ class Application:
     # --- WSGI -----------------------------------------------------------------------------
 
     def __call__(self, environ, start_response):
-        headers = {key[5:].replace("_", "-").lower(): value
-                   for key, value in environ.items() if key.startswith("HTTP_")}
+        headers = {header_name(key): value for key, value in environ.items() if key[:5] == "HTTP_"}
         if environ.get("CONTENT_TYPE"):
             headers["content-type"] = environ["CONTENT_TYPE"]
         request = RawRequest(
@@ -402,6 +402,12 @@ def server_stream(events):
         yield (f"event: error\ndata: {json.dumps(failure.body())}\n\n").encode()
 
 
+@functools.lru_cache(maxsize=1024)  # clients send the same few headers on every request
+def header_name(key: str) -> str:
+    """``HTTP_OPENAI_BETA`` -> ``openai-beta``: a WSGI environ key as the header name it came as."""
+    return key[5:].replace("_", "-").lower()
+
+
 def routed_path(environ) -> str:
     """The path routed on: the raw request URI's, each segment decoded on its own, so an encoded
     slash (``%2F``) stays inside its segment instead of making a new one (PATH_INFO has it decoded)."""
@@ -429,7 +435,11 @@ def check_beta_header(value: str | None) -> None:
 
 
 def parse_query(query: str) -> MultiDict:
-    return MultiDict(parse_qsl(query, keep_blank_values=True))
+    return MultiDict(parse_qsl(query, keep_blank_values=True)) if query else NO_QUERY
+
+
+#: The query of a request without one (read, never written).
+NO_QUERY = MultiDict()
 
 
 def checked_query(schemas: Schemas, route, query: str) -> dict:

@@ -21,6 +21,7 @@ CREDENTIAL_WORDS = ("authorization", "api-key", "apikey", "api_key", "token", "s
                     "cookie", "credential", "session", "signature")
 
 
+@functools.lru_cache(maxsize=1024)  # a client sends the same header on every request
 def bearer_key(header: str | None) -> str | None:
     """The key of ``Authorization: Bearer <key>`` ('' for an empty one), None without one (another
     scheme, or ``Bearer`` run into the key, is no Bearer key)."""
@@ -41,6 +42,7 @@ def is_credential(name: str) -> bool:
     return any(word in name for word in CREDENTIAL_WORDS)
 
 
+@functools.lru_cache(maxsize=1024)  # a client sends the same key on every request
 def masked_value(name: str, value: str) -> str:
     """``Bearer sk-abc...`` -> ``Bearer sk-abc12****...wxyz``: a scheme stays readable, what follows
     it is masked as the API masks a key; a header without a scheme is masked whole."""

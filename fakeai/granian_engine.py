@@ -26,7 +26,7 @@ from granian._futures import _new_cbscheduler
 from granian._granian import ListenerSpec, WorkerSignal, WSGIWorker
 from granian._loops import loops
 from granian.http import HTTP1Settings
-from granian.wsgi import _callback_wrapper
+from granian.wsgi import Response, ResponseIterWrap
 
 from .server import CONNECTION_LIMIT
 
@@ -68,7 +68,7 @@ class Granian:
             # a connection must send its request's headers within the idle timeout, also between requests
             HTTP1Settings(header_read_timeout=self.idle_timeout * 1000), None, None,
             False, None, None, None, "tls1.3", None, [], False, (None, None))
-        scheduler = _new_cbscheduler(loop, _callback_wrapper(self.app, {}, None), impl_asyncio=True)  # the default registers a task object that asyncio.all_tasks() then fails on
+        scheduler = _new_cbscheduler(loop, runner(self.app), impl_asyncio=True)  # the default registers a task object that asyncio.all_tasks() then fails on
         try:
             worker.serve_mtr(scheduler, loop, self.signal)  # returns at once: the Rust threads serve
             self.stopped.wait()
@@ -80,3 +80,28 @@ class Granian:
 
     def close(self) -> None:
         pass
+
+
+#: What every request's environ holds besides what granian read off the request.
+BASE_ENVIRON = {"GATEWAY_INTERFACE": "CGI/1.1", "SCRIPT_NAME": "", "SERVER_SOFTWARE": "Granian",
+                "wsgi.input_terminated": True, "wsgi.multiprocess": False, "wsgi.multithread": True,
+                "wsgi.run_once": False, "wsgi.version": (1, 0)}
+
+
+def runner(app):
+    """What granian calls for each request (its ``granian.wsgi._callback_wrapper``, less one thing):
+    the environ is the request's, without a copy of the process's environment variables in every
+    one (which granian's own adds, CGI fashion: a copy per request, that no WSGI app needs)."""
+    import sys
+
+    base = {**BASE_ENVIRON, "wsgi.errors": sys.stderr}
+
+    def run(proto, scope):
+        response = Response()
+        body = app(base | scope, response)
+        if isinstance(body, list):
+            proto.response_bytes(response.status, response.headers, b"".join(body))
+        else:
+            proto.response_iter(response.status, response.headers, ResponseIterWrap(body))
+        return response.status
+    return run

@@ -21,6 +21,7 @@ import fnmatch
 import functools
 import json
 from collections import Counter
+from itertools import chain
 from urllib.parse import parse_qs
 
 from . import strictjson
@@ -93,10 +94,13 @@ SHARED_TEXT = 256
 
 def compact_headers(headers: dict) -> tuple:
     """(name, value, name, value, ...), shared with the entries that had the same."""
-    flat = tuple(text for pair in headers.items() for text in pair)
+    flat = tuple(chain.from_iterable(headers.items()))
+    found = _shared.get(flat)
+    if found is not None:  # a set of headers seen before: the usual case
+        return found
     if any(len(text) > SHARED_TEXT for text in flat):
         return flat
-    return shared(tuple(shared(text) for text in flat))
+    return shared(tuple(map(shared, flat)))
 
 
 class Entry:

@@ -18,9 +18,9 @@ requests do to the run meanwhile.
 from __future__ import annotations
 
 import copy
-import json
 from typing import Callable, Iterable, Iterator
 
+from . import jsonbody
 from .resources.run_engine import RESTING, Machine
 from .resources.runs import with_included
 
@@ -115,7 +115,7 @@ def wire_events(events: Iterable[tuple[str, dict]], size: int, query: dict | Non
 
 
 def encode(name: str, data: dict) -> bytes:
-    return f"event: {name}\ndata: {json.dumps(data, separators=(',', ':'), ensure_ascii=False)}\n\n".encode()
+    return b"event: " + name.encode() + b"\ndata: " + jsonbody.compact(data) + b"\n\n"
 
 
 class RunStream:

@@ -69,6 +69,7 @@ class Schemas:
         self._validators: dict[str, Validator] = {}
         self._compiler = Compiler(self.documents)
         self._predicates: dict = {}
+        self._empty_queries: dict[str, dict] = {}  # operation -> its query when none is sent
         #: Schemas compile on first use, and requests of different keys are checked at the same time:
         #: a schema half compiled by one thread must not be used by another.
         self._compiling = threading.RLock()
@@ -120,6 +121,14 @@ class Schemas:
 
     def check_query(self, operation_id: str, args) -> dict:
         """Query string (a werkzeug MultiDict) -> typed values with the spec's defaults."""
+        if not args:  # most requests: the same answer every time (a refusal is made anew)
+            known = self._empty_queries.get(operation_id)
+            if known is None:
+                known = self._empty_queries[operation_id] = self._check_query(operation_id, args)
+            return dict(known)
+        return self._check_query(operation_id, args)
+
+    def _check_query(self, operation_id: str, args) -> dict:
         schema = self.documents[f"parameters/{operation_id}.json"]
         query = {}
         for name, spec in schema["properties"].items():

@@ -37,6 +37,10 @@ class BodyTooLarge(BodyRefused):
 
 def read_body(environ: dict, limit: int) -> bytes:
     """The whole body of the request, at most ``limit`` bytes; BodyRefused otherwise."""
+    length = environ.get("CONTENT_LENGTH")
+    if length and length.isdigit() and length.isascii() and "HTTP_TRANSFER_ENCODING" not in environ \
+            and 0 < int(length) <= limit:  # the usual body: its length told, within the limit
+        return read_exactly(environ["wsgi.input"], int(length))
     chunked = "chunked" in parse_set_header(environ.get("HTTP_TRANSFER_ENCODING"))
     declared = None
     if not chunked and environ.get("CONTENT_LENGTH"):
@@ -72,3 +76,18 @@ def read_body(environ: dict, limit: int) -> bytes:
     if declared is not None and received < declared:
         raise BodyRefused(errors.body_incomplete(declared, received))
     return b"".join(parts)
+
+
+def read_exactly(stream, declared: int) -> bytes:
+    """``declared`` bytes from a WSGI input; BodyRefused when it ends sooner (the client went away)."""
+    parts, received = [], 0
+    while received < declared:
+        try:
+            part = stream.read(min(READ_SIZE, declared - received))
+        except (ClientDisconnected, OSError, ValueError):
+            part = b""
+        if not part:
+            raise BodyRefused(errors.body_incomplete(declared, received))
+        parts.append(part)
+        received += len(part)
+    return parts[0] if len(parts) == 1 else b"".join(parts)

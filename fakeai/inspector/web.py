@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, parse_qsl, quote, unquote
 
 from werkzeug.http import parse_cookie
 
-from .. import errors
+from .. import errors, jsonbody
 from ..app import RawRequest, RawResponse
 from ..credentials import bearer_key
 from . import render, views
@@ -203,7 +203,7 @@ def json_answer(status: int, body: dict, *, etag: str | None = None) -> RawRespo
     headers = [("content-type", "application/json"), *SECURITY_HEADERS]
     if etag:
         headers.append(("etag", f'"{etag}"'))
-    return RawResponse(status, headers, json.dumps(body, indent=2, ensure_ascii=False).encode())
+    return RawResponse(status, headers, jsonbody.indented(body))
 
 
 def html_answer(status: int, text: str, *, etag: str | None = None, script: bool = False) -> RawResponse:
