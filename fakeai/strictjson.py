@@ -39,10 +39,11 @@ def loads(raw: bytes, max_depth: int = MAX_DEPTH):
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise NotJSON("the body is not UTF-8") from None
-    if depth(text) > max_depth:
+    # depth() is exact; a body with fewer brackets than the limit cannot nest deeper (most bodies)
+    if text.count("[") + text.count("{") > max_depth and depth(text) > max_depth:
         raise TooDeep(f"nested deeper than {max_depth}")
     try:
-        value = json.loads(text, parse_constant=not_a_number, parse_float=finite_float)
+        value = DECODER.decode(text)
     except (ValueError, RecursionError) as error:
         raise NotJSON(str(error)) from None
     if SURROGATE_ESCAPE.search(text):
@@ -75,3 +76,6 @@ def finite_float(text: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"{text} is too large a number")
     return value
+
+
+DECODER = json.JSONDecoder(parse_constant=not_a_number, parse_float=finite_float)

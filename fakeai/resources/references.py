@@ -52,9 +52,16 @@ def searched_attachments(body: dict, path: str = ""):
             yield f"{at(path, 'attachments')}[{index}]", attachment["file_id"]
 
 
+#: The keys of a request body under which a file or vector store can be named (file_references,
+#: searched_attachments and the vector_store_ids read below).
+REFERRING_KEYS = frozenset({"messages", "attachments", "content", "tool_resources"})
+
+
 def check_references(state: State, body: dict, path: str = "") -> None:
     """Refuse, changing nothing, a request that names a file or vector store that does not exist,
     or gives file_search a file it cannot read (F13)."""
+    if REFERRING_KEYS.isdisjoint(body):  # nothing named (most requests)
+        return
     named = list(file_references(body, path))
     for param, file_id in named:  # a malformed id is a 400 before any id is looked up
         if not file_id.startswith("file-"):
