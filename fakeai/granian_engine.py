@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 import threading
 
 from granian._futures import _new_cbscheduler
@@ -92,8 +93,6 @@ def runner(app):
     """What granian calls for each request (its ``granian.wsgi._callback_wrapper``, less one thing):
     the environ is the request's, without a copy of the process's environment variables in every
     one (which granian's own adds, CGI fashion: a copy per request, that no WSGI app needs)."""
-    import sys
-
     base = {**BASE_ENVIRON, "wsgi.errors": sys.stderr}
 
     def run(proto, scope):

@@ -31,21 +31,20 @@ OTHER_FLOAT_FORM = re.compile(rb"0\.0000|e-\d(?!\d)")
 
 def indented(value) -> bytes:
     """An answer's body: ``json.dumps(value, indent=2, ensure_ascii=False)`` as UTF-8."""
-    try:
-        written = orjson.dumps(value, option=orjson.OPT_INDENT_2)
-    except TypeError:  # orjson.JSONEncodeError is one
-        written = None
-    if written is None or OTHER_FLOAT_FORM.search(written):
-        return json.dumps(value, indent=2, ensure_ascii=False).encode()
-    return written
+    return written(value, orjson.OPT_INDENT_2, indent=2)
 
 
 def compact(value) -> bytes:
     """A stream event's data: ``json.dumps(value, separators=(',', ':'), ensure_ascii=False)`` as UTF-8."""
+    return written(value, 0, separators=(",", ":"))
+
+
+def written(value, option: int, **layout) -> bytes:
+    """orjson's bytes for ``value``, or the standard library's (with ``layout``) where they would differ."""
     try:
-        written = orjson.dumps(value)
+        fast = orjson.dumps(value, option=option)
     except TypeError:  # orjson.JSONEncodeError is one
-        written = None
-    if written is None or OTHER_FLOAT_FORM.search(written):
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
-    return written
+        fast = None
+    if fast is None or OTHER_FLOAT_FORM.search(fast):
+        return json.dumps(value, ensure_ascii=False, **layout).encode()
+    return fast

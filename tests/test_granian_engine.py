@@ -133,3 +133,24 @@ def test_without_granian_installed_the_engine_is_refused_with_the_install_line(m
     with pytest.raises(EngineMissing, match=r"pip install 'fakeai-assistants\[granian\]'"):
         ServerThread(FakeOpenAI().app, engine="granian")
     assert cli.main(["serve", "--port", "0", "--engine", "granian"]) == 2
+
+
+def test_an_apps_environ_holds_the_request_and_not_the_processs_environment_variables(monkeypatch):
+    monkeypatch.setenv("FAKEAI_CANARY_SECRET", "must not reach a request")
+    seen = []
+
+    def app(environ, start_response):
+        seen.append(dict(environ))
+        start_response("200 OK", [("content-type", "text/plain")])
+        return [b"ok"]
+
+    with ServerThread(app, engine="granian") as server:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        connection.request("GET", "/v1/threads?limit=2", headers={"OpenAI-Beta": "assistants=v2"})
+        assert connection.getresponse().read() == b"ok"
+        connection.close()
+    (environ,) = seen
+    assert "FAKEAI_CANARY_SECRET" not in environ and "PATH" not in environ
+    assert (environ["REQUEST_METHOD"], environ["PATH_INFO"], environ["QUERY_STRING"]) == ("GET", "/v1/threads", "limit=2")
+    assert environ["HTTP_OPENAI_BETA"] == "assistants=v2"
+    assert environ["wsgi.url_scheme"] == "http" and environ["wsgi.input_terminated"] is True
