@@ -954,3 +954,21 @@ def test_a_hundred_create_and_poll_cycles_finish(fake_openai):
 
     assert len(list(client.beta.threads.runs.list(thread.id))) == 100
     assert reply_of(client, run).content[0].text.value == default_reply("Question 99")
+
+
+@pytest.mark.fake_openai(progression="reads:3")
+def test_a_read_refused_for_an_id_not_found_does_not_move_the_run(fake_openai):
+    client = fake_openai.client
+    assistant = weather_assistant(client)
+    thread = thread_asking(client)
+    run = client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
+
+    with pytest.raises(openai.NotFoundError) as step_missing:
+        client.beta.threads.runs.steps.retrieve("step_000000000000000000000000", thread_id=thread.id,
+                                                run_id=run.id)
+    with pytest.raises(openai.NotFoundError):
+        client.beta.threads.messages.retrieve("msg_000000000000000000000000", thread_id=thread.id)
+    seen = [client.beta.threads.runs.retrieve(run.id, thread_id=thread.id).status for _ in range(3)]
+
+    assert step_missing.value.body["message"] == "No run step found with id 'step_000000000000000000000000'."
+    assert seen == ["in_progress", "in_progress", "completed"]  # as if the refused reads never came

@@ -62,12 +62,24 @@ def resolve(state: State, params: dict, *, reads_run: bool = False, reading: boo
     Naming a thread lets its active run move first (run_engine's progression), so what the
     request sees is the thread as it is now; ``reads_run`` counts the request as a read of the run.
     Naming a vector store lets its files' ingestion move the same way (``reading``: a read of it).
+    Nothing moves for a request one of whose ids is not found: a refused request changes nothing.
     """
     check_prefixes(params)
+    objects = look_up(state, params)
+    if "vector_store" in objects:
+        ingestion.advance(state, objects["vector_store"], read=reading)
+    elif "thread" in objects:
+        advance_runs(state, objects["thread"], read_run=params.get("run_id", EVERY_RUN) if reads_run else None)
+    else:
+        return objects
+    return look_up(state, params)  # as they are now that they moved
+
+
+def look_up(state: State, params: dict) -> dict:
+    """The objects the path params name, outermost first, changing nothing; the first 404."""
     objects = {}
     if "vector_store_id" in params:
         record = objects["vector_store"] = get_vector_store(state, params["vector_store_id"])
-        ingestion.advance(state, record, read=reading)
         if "file_id" in params:
             objects["vector_store_file"] = get_vector_store_file(record, params["file_id"])
         if "batch_id" in params:
@@ -81,7 +93,6 @@ def resolve(state: State, params: dict, *, reads_run: bool = False, reading: boo
         objects["assistant"] = get_assistant(state, params["assistant_id"])
     if "thread_id" in params:
         record = objects["thread"] = get_thread(state, params["thread_id"])
-        advance_runs(state, record, read_run=params.get("run_id", EVERY_RUN) if reads_run else None)
         if "message_id" in params:
             objects["message"] = get_message(record, params["message_id"])
         if "run_id" in params:
