@@ -38,6 +38,8 @@ class BodyTooLarge(BodyRefused):
 def read_body(environ: dict, limit: int) -> bytes:
     """The whole body of the request, at most ``limit`` bytes; BodyRefused otherwise."""
     length = environ.get("CONTENT_LENGTH")
+    if not length and "HTTP_TRANSFER_ENCODING" not in environ:  # RFC 9112 6.3: no body (a GET)
+        return b""  # (a server that decodes chunking itself sets CONTENT_LENGTH: waitress does)
     if length and length.isdigit() and length.isascii() and "HTTP_TRANSFER_ENCODING" not in environ \
             and 0 < int(length) <= limit:  # the usual body: its length told, within the limit
         return read_exactly(environ["wsgi.input"], int(length))
