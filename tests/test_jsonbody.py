@@ -29,22 +29,22 @@ values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=
                                                        st.dictionaries(text, inner, max_size=4)), max_leaves=30)
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(values)
 def test_any_json_value_is_written_as_the_standard_library_writes_it(value):
     assert jsonbody.indented(value) == stdlib_indented(value)
     assert jsonbody.compact(value) == stdlib_compact(value)
 
 
-@pytest.mark.parametrize("exponent", range(-330, 309))
-def test_floats_of_every_decimal_exponent_are_written_as_python_writes_them(exponent):
-    draw = random.Random(exponent)
-    floats = [float(f"{mantissa}e{exponent}") for mantissa in ("1", "-1", "2.5", "9.999999999999999")]
-    floats += [draw.uniform(1, 10) * 10.0 ** exponent for _ in range(20)]
-    floats = [number for number in floats if number not in (float("inf"), float("-inf"))]
-    value = {"floats": floats, "nested": [{"x": number} for number in floats[:3]]}
-    assert jsonbody.indented(value) == stdlib_indented(value)
-    assert jsonbody.compact(value) == stdlib_compact(value)
+def test_floats_of_every_decimal_exponent_are_written_as_python_writes_them():
+    for exponent in range(-330, 309):
+        draw = random.Random(exponent)
+        floats = [float(f"{mantissa}e{exponent}") for mantissa in ("1", "-1", "2.5", "9.999999999999999")]
+        floats += [draw.uniform(1, 10) * 10.0 ** exponent for _ in range(20)]
+        floats = [number for number in floats if number not in (float("inf"), float("-inf"))]
+        value = {"floats": floats, "nested": [{"x": number} for number in floats[:3]]}
+        assert jsonbody.indented(value) == stdlib_indented(value), exponent
+        assert jsonbody.compact(value) == stdlib_compact(value), exponent
 
 
 @pytest.mark.parametrize("value", [
