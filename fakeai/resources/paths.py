@@ -65,14 +65,12 @@ def resolve(state: State, params: dict, *, reads_run: bool = False, reading: boo
     Nothing moves for a request one of whose ids is not found: a refused request changes nothing.
     """
     check_prefixes(params)
-    objects = look_up(state, params)
+    objects = look_up(state, params)  # moving changes objects in place and only adds new ones
     if "vector_store" in objects:
         ingestion.advance(state, objects["vector_store"], read=reading)
     elif "thread" in objects:
         advance_runs(state, objects["thread"], read_run=params.get("run_id", EVERY_RUN) if reads_run else None)
-    else:
-        return objects
-    return look_up(state, params)  # as they are now that they moved
+    return objects
 
 
 def look_up(state: State, params: dict) -> dict:
