@@ -7,7 +7,9 @@ Cases, each a ServerThread in this process (the fixture's and ``fakeai serve``'s
   when it is not installed);
 * fakeai on werkzeug's development server (``--engine werkzeug``): the goal is at least 5x it;
 * a bare WSGI app answering a constant thread on each production engine: what the engine alone can
-  do, the most fakeai could reach on it; the goal is at least 0.3x it.
+  do, the most fakeai could reach on it; the goal is at least 0.3x it;
+* granian again with FEWER_THREADS Python threads (``fakeai serve --threads``), fakeai and the bare
+  app: fewer threads hand the GIL to one another less often.
 
 Each is loaded with POST /v1/threads (``{}``) and GET /v1/threads/{id}, over keep-alive connections
 from a second process on loopback: ``wrk`` when it is installed (light, so the server has the
@@ -40,7 +42,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fakeai import FakeOpenAI  # noqa: E402
-from fakeai.server import DEFAULT_ENGINE, ENGINES, ServerThread  # noqa: E402
+from fakeai.server import DEFAULT_ENGINE, ENGINES, THREADS, ServerThread  # noqa: E402
 
 HEADERS = {"Authorization": "Bearer sk-benchmark", "OpenAI-Beta": "assistants=v2",
            "Content-Type": "application/json"}
@@ -51,6 +53,8 @@ CANNED_THREAD = json.dumps({"id": "thread_abc123abc123abc123abc123", "object": "
 #: Also measured, for the record: the engines that are neither the default nor werkzeug.
 OTHER_ENGINES = [engine for engine in ENGINES if engine not in (DEFAULT_ENGINE, "werkzeug")
                  and importlib.util.find_spec(engine) is not None]
+#: The thread count granian is also measured with.
+FEWER_THREADS = 4
 GOAL_VS_WERKZEUG = 5
 GOAL_VS_BARE = 0.3
 
@@ -139,12 +143,13 @@ class Case:
     app: object
     post: list
     get: list
+    threads: int = THREADS
     failures: int = 0
 
 
 def measure(case: Case, load, seconds: float) -> None:
     """One round of the case: a fresh server, warmed up, then POST and GET for ``seconds`` each."""
-    with ServerThread(case.app, engine=case.engine) as server:
+    with ServerThread(case.app, engine=case.engine, threads=case.threads) as server:
         connection = http.client.HTTPConnection("127.0.0.1", server.port)
         connection.request("POST", "/v1/threads", body=b"{}", headers=HEADERS)
         thread_id = json.loads(connection.getresponse().read())["id"]
@@ -154,6 +159,11 @@ def measure(case: Case, load, seconds: float) -> None:
             rate, failures = load(server.port, method, path, seconds)
             getattr(case, operation).append(rate)
             case.failures += failures
+
+
+def served(engine: str, threads: int) -> str:
+    """How a case names its engine: the engine, and its thread count when it is not the default."""
+    return engine if threads == THREADS else f"{engine} --threads {threads}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -167,10 +177,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     settings = QUICK if args.quick else FULL
     loader_name, load = load_generator()
-    production = [DEFAULT_ENGINE, *OTHER_ENGINES]
-    cases = [*(Case(f"fakeai on {engine}", engine, FakeOpenAI(namespaced=True, bugs="respond").app, [], [])
-               for engine in [*production, "werkzeug"]),
-             *(Case(f"bare app on {engine}", engine, bare_app, [], []) for engine in production)]
+    production = [(engine, THREADS) for engine in [DEFAULT_ENGINE, *OTHER_ENGINES]]
+    if "granian" in OTHER_ENGINES:
+        production.append(("granian", FEWER_THREADS))
+    cases = [*(Case(f"fakeai on {served(*setup)}", setup[0], FakeOpenAI(namespaced=True, bugs="respond").app,
+                    [], [], setup[1]) for setup in [*production, ("werkzeug", THREADS)]),
+             *(Case(f"bare app on {served(*setup)}", setup[0], bare_app, [], [], setup[1]) for setup in production)]
     for _ in range(settings.rounds):
         for case in cases:
             measure(case, load, settings.seconds)
@@ -179,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{loader_name} over {CONNECTIONS} keep-alive connections; requests per second, median of "
           f"{settings.rounds} rounds of {settings.seconds:g} s")
     ratios = []
-    for engine in production:
+    for setup in production:
+        engine = served(*setup)
         fakeai = rates[f"fakeai on {engine}"]
         ratios += [(f"fakeai on {engine} vs fakeai on werkzeug", fakeai, rates["fakeai on werkzeug"],
                     f">= {GOAL_VS_WERKZEUG}", GOAL_VS_WERKZEUG),

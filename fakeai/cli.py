@@ -18,7 +18,7 @@ from .journal import DEFAULT_JOURNAL_SIZE
 from .quirks import QUIRKS
 from .store import MAX_FILE_BYTES
 from .resources.progression import parse_progression
-from .server import DEFAULT_ENGINE, ENGINES, EngineMissing, ServerThread
+from .server import DEFAULT_ENGINE, ENGINES, THREADS, EngineMissing, ServerThread
 from .streaming import DEFAULT_CHUNK_SIZE
 
 
@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--shared", action="store_true",
                        help="one state for every API key (by default each key and OpenAI-Project header "
                             "has its own, so parallel suites do not see each other's objects)")
-    serve.add_argument("--journal-size", type=positive_count, default=DEFAULT_JOURNAL_SIZE, metavar="N",
+    serve.add_argument("--journal-size", type=positive, default=DEFAULT_JOURNAL_SIZE, metavar="N",
                        help="requests each key's journal keeps, the oldest dropped first "
                             f"(default {DEFAULT_JOURNAL_SIZE:,})")
     serve.add_argument("--tenant-ttl", type=seconds, default=None, metavar="SECONDS",
@@ -64,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
                             "the 'granian' extra, answers two to five times as many requests a second but "
                             "answers malformed HTTP without the API's envelope and does not time out a body "
                             "still arriving; werkzeug is werkzeug's development server, much slower)")
+    serve.add_argument("--threads", type=positive, default=None, metavar="N",
+                       help=f"requests served at once (default {THREADS}; waitress and granian). A stream or a "
+                            "sleeping latency fault holds one for its length, and the rest wait once all are "
+                            "held; on granian fewer threads answer more requests a second (benchmarks/server.py)")
     serve.add_argument("--quiet", action="store_true", help="do not log each request")
     serve.add_argument("--record", metavar="FILE",
                        help="write every API request and its answer to FILE as they are served (fakeai's JSON "
@@ -88,12 +92,6 @@ def positive(text: str) -> int:
     return int(text)
 
 
-def positive_count(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, not {text!r}")
-    return int(text)
-
-
 def seconds(text: str) -> float:
     try:
         value = float(text)
@@ -109,6 +107,10 @@ def seed_value(text: str):
 
 
 def serve_command(args) -> int:
+    if args.threads is not None and args.engine == "werkzeug":
+        print("fakeai serve: error: --threads: werkzeug's development server starts a thread per connection "
+              "and has no count to set; use --engine waitress or --engine granian", file=sys.stderr)
+        return 2
     recording = None
     if args.record:
         try:
@@ -134,7 +136,8 @@ def serve(args, recording: LineWriter | None = None) -> int:
         Recorder(recording).attach(emulator.app)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
     try:
-        server = ServerThread(emulator.app, args.host, args.port, engine=args.engine, log_requests=not args.quiet)
+        server = ServerThread(emulator.app, args.host, args.port, engine=args.engine, log_requests=not args.quiet,
+                              threads=args.threads or THREADS)
     except EngineMissing as missing:
         print(f"fakeai serve: {missing}", file=sys.stderr)
         return 2

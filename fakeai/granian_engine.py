@@ -15,11 +15,11 @@ hyper answers what it refuses itself (a malformed request line or header) with a
 no body; everything it hands over is answered by the emulator in the API's envelope. A body is read
 as the emulator asks for it, so a body over the limit is refused unread.
 
-Threads: the emulator runs on ServerThread's 16 Python threads, as on waitress, so a slow stream or
-a sleeping latency fault holds up no other client. Their price is the GIL passing between them:
-each read of a request's input lets go of it (granian's ``WSGIBody.read``), so with 16 threads a
-POST costs about twice what it costs on one (benchmarks/server.py; wsgibody.py reads no input that
-no header announced).
+Threads: the emulator runs on ServerThread's Python threads (16 unless ``fakeai serve --threads``
+says otherwise), as on waitress, so a slow stream or a sleeping latency fault holds up no other
+client. Their price is the GIL passing between them: each read of a request's input lets go of it
+(granian's ``WSGIBody.read``), so with 16 threads a POST costs about twice what it costs on one
+(benchmarks/server.py; wsgibody.py reads no input that no header announced).
 """
 
 from __future__ import annotations

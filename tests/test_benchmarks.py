@@ -29,9 +29,12 @@ def test_the_server_benchmark_prints_req_per_second_per_case_and_the_ratios():
 
     rows = [line for line in result.stdout.splitlines() if "|" in line][1:]
     assert [row.split("|")[0].strip() for row in rows] == [
-        "fakeai on waitress", "fakeai on granian", "fakeai on werkzeug", "bare app on waitress", "bare app on granian",
+        "fakeai on waitress", "fakeai on granian", "fakeai on granian --threads 4", "fakeai on werkzeug",
+        "bare app on waitress", "bare app on granian", "bare app on granian --threads 4",
         "fakeai on waitress vs fakeai on werkzeug", "fakeai on waitress vs the bare app on waitress",
-        "fakeai on granian vs fakeai on werkzeug", "fakeai on granian vs the bare app on granian"]
+        "fakeai on granian vs fakeai on werkzeug", "fakeai on granian vs the bare app on granian",
+        "fakeai on granian --threads 4 vs fakeai on werkzeug",
+        "fakeai on granian --threads 4 vs the bare app on granian --threads 4"]
     for row in rows:
         post, get = (float(cell.strip().rstrip("/sx").replace(",", "")) for cell in row.split("|")[1:3])
         assert post > 0 and get > 0

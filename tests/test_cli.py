@@ -9,7 +9,10 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
+import time
 
+import httpx
 import openai
 import pytest
 
@@ -125,3 +128,34 @@ def test_quiet_silences_the_log_of_each_request_with_every_engine(engine, quiet)
         assert re.search(r"^POST /v1/threads 200 ", log, re.MULTILINE)
         assert re.search(rf"^GET /v1/threads/thread_0{{24}} 404 ", log, re.MULTILINE)
         assert thread.id not in log
+
+
+@pytest.mark.parametrize("engine", ["waitress", "granian"])
+def test_threads_sets_how_many_requests_are_served_at_once(engine):
+    # One thread, held by a request sleeping on a latency fault: another key's request waits for it.
+    with Served(fakeai_command(), "serve", "--port", "0", "--quiet", "--engine", engine, "--threads", "1") as served:
+        root = served.base_url.removesuffix("/v1")
+        added = httpx.post(root + "/_fakeai/faults", headers={"Authorization": "Bearer sk-slow"},
+                           json={"latency_ms": 4000, "sleep": True, "path": "/threads"})
+        assert added.status_code == 200, added.text
+        slow = openai.OpenAI(base_url=served.base_url, api_key="sk-slow", max_retries=0)
+        answered = []
+        sleeper = threading.Thread(target=lambda: answered.append(slow.beta.threads.create()), daemon=True)
+        sleeper.start()
+        time.sleep(1)  # the slow request is on the server's only thread by now
+        other = openai.OpenAI(base_url=served.base_url, api_key="sk-other", max_retries=0, timeout=1.5)
+
+        with pytest.raises(openai.APITimeoutError):
+            other.beta.threads.create()
+
+        sleeper.join(10)
+        assert [thread.object for thread in answered] == ["thread"]
+        assert other.beta.threads.create().object == "thread"  # served once the thread is free
+        assert served.stop() == 0
+
+
+def test_threads_is_refused_for_werkzeug_which_has_no_thread_count():
+    finished = subprocess.run([fakeai_command(), "serve", "--engine", "werkzeug", "--threads", "4"],
+                              capture_output=True, text=True, timeout=30)
+    assert finished.returncode == 2
+    assert "--threads" in finished.stderr and "--engine waitress" in finished.stderr
