@@ -193,10 +193,10 @@ class Application:
             entry.status = status
             # Encoded now, under the lock: another request may change these objects next.
             if isinstance(answer, Streamed):
-                entry.events = []
+                entry.streams()
                 content_type, payload = "text/event-stream; charset=utf-8", RunStream(
                     state, answer.thread, answer.progress, answer.prelude, lock=tenant.lock,
-                    check=self.check_event, record=entry.events.append,
+                    check=self.check_event, record=entry.record_event,
                     cut_after=fault.cut_stream_after if fault else None,
                     chunk_size=self.stream_chunk_size, query=answer.query)
             elif isinstance(answer, Binary):  # a download: the bytes as stored, never copied into the journal

@@ -10,8 +10,9 @@ nothing. The API key, and every other credential header, is masked as the real A
 its errors (fakeai/credentials.py).
 
 Memory stays flat however long a server runs: a journal keeps the last DEFAULT_JOURNAL_SIZE
-requests (configurable), a body over BODY_LIMIT is kept shortened with a note saying so, and the
-header text every request repeats is held once.
+requests (configurable) and at most JOURNAL_BYTES of bodies and streamed events, a body over
+BODY_LIMIT is kept shortened with a note saying so, a streamed event as the bytes that were sent,
+and the header text every request repeats is held once.
 """
 
 from __future__ import annotations
@@ -42,6 +43,10 @@ def parsed(raw: bytes):
 DEFAULT_JOURNAL_SIZE = 10_000
 #: A request or response body longer than this is journaled shortened (see ``kept``).
 BODY_LIMIT = 64 * 1024
+#: Bytes of request bodies, answers and streamed events a journal keeps: past it, the oldest entries
+#: go, as they do past its size. Far more than a test reads; a bound on a long-lived server's memory
+#: whatever its bodies (10,000 entries of 64 KB bodies would be more than a gigabyte).
+JOURNAL_BYTES = 64 * 1024 * 1024
 #: Characters of a long string that a shortened JSON body keeps.
 STRING_KEEP = 1024
 
@@ -106,23 +111,24 @@ def compact_headers(headers: dict) -> tuple:
 class Entry:
     """One request and its answer. Bodies are kept as bytes and parsed when read."""
 
-    __slots__ = ("method", "path", "query_string", "_headers", "raw_body", "timestamp", "request_id",
-                 "operation", "status", "_raw_response", "events")
+    __slots__ = ("method", "path", "query_string", "_headers", "_raw_body", "timestamp", "request_id",
+                 "operation", "status", "_raw_response", "_events", "journal")
 
     def __init__(self, method: str, path: str, query_string: str, headers: dict, raw_body: bytes,
                  timestamp: int, request_id: str, operation: str | None = None, status: int | None = None,
-                 raw_response: bytes = b"", events=()):
+                 raw_response: bytes = b""):
+        self.journal: Journal | None = None  # the journal holding it, told as it grows
         self.method = method
         self.path = path  # as sent, with the /v1 prefix
         self.query_string = query_string
         self._headers = compact_headers(headers)  # lower-case names, credentials masked
-        self.raw_body = kept(raw_body)
+        self._raw_body = kept(raw_body)
         self.timestamp = timestamp  # the emulator's clock when the request came
         self.request_id = request_id
         self.operation = operation  # the spec's operationId, when the request matched a route
         self.status = status
-        self.raw_response = raw_response
-        self.events = events  # (event, data) of a streamed answer (a list once it streams)
+        self._raw_response = kept(raw_response)
+        self._events: list | tuple = ()  # (event, JSON bytes sent) of a streamed answer, once it streams
 
     @property
     def headers(self) -> dict:
@@ -131,13 +137,53 @@ class Entry:
         return dict(zip(flat[::2], flat[1::2]))
 
     @property
+    def raw_body(self) -> bytes:
+        """The request's bytes as journaled (shortened past BODY_LIMIT, with a note)."""
+        return self._raw_body
+
+    @raw_body.setter
+    def raw_body(self, raw: bytes) -> None:
+        old, self._raw_body = self._raw_body, kept(raw)
+        self.grew(len(self._raw_body) - len(old))
+
+    @property
     def raw_response(self) -> bytes:
         """The answer's bytes as journaled (shortened past BODY_LIMIT, with a note)."""
         return self._raw_response
 
     @raw_response.setter
     def raw_response(self, raw: bytes) -> None:
-        self._raw_response = kept(raw)
+        old, self._raw_response = self._raw_response, kept(raw)
+        self.grew(len(self._raw_response) - len(old))
+
+    def streams(self) -> None:
+        """The answer is a stream: ``events`` holds what it sends (none yet)."""
+        self._events = []
+
+    def record_event(self, name: str, payload: bytes) -> None:
+        """One event the stream sent: its name and its data as the bytes sent."""
+        self._events.append((name, payload))
+        self.grew(len(name) + len(payload))
+
+    @property
+    def events(self) -> list:
+        """(event, data) of each event a streamed answer sent, in order ([] for any other answer)."""
+        return [(name, parsed(payload)) for name, payload in self._events]
+
+    @property
+    def streamed(self) -> bool:
+        """Whether the answer was a stream (its events, not a body)."""
+        return self._events != ()
+
+    def size(self) -> int:
+        """The bytes it holds that count towards JOURNAL_BYTES."""
+        return len(self._raw_body) + len(self._raw_response) + sum(
+            len(name) + len(payload) for name, payload in self._events)
+
+    def grew(self, added: int) -> None:
+        """Tell the journal holding it (if one still does) that it now holds ``added`` more bytes."""
+        if self.journal is not None:
+            self.journal.grew(added)
 
     @property
     def body(self):
@@ -159,8 +205,8 @@ class Entry:
         """A JSON-able view (the admin API's journal)."""
         return {"method": self.method, "path": self.path, "query": self.query, "operation": self.operation,
                 "headers": self.headers, "body": self.body, "status": self.status,
-                "response": self.response if not self.events else None,
-                "events": [name for name, _ in self.events], "request_id": self.request_id,
+                "response": None if self.streamed else self.response,
+                "events": [name for name, _ in self._events], "request_id": self.request_id,
                 "timestamp": self.timestamp}
 
     def __repr__(self) -> str:
@@ -195,24 +241,49 @@ def operation_named(name: str) -> str:
 
 class Journal(list):
     """Entries in arrival order, with filters that read like the test that uses them. A ring: it
-    keeps the last ``size`` entries; ``dropped`` counts those that made room."""
+    keeps the last ``size`` entries and at most ``max_bytes`` of their bodies and events (the newest
+    entry always); ``dropped`` counts those that made room. A filtered journal is a view: the
+    entries stay their own journal's."""
 
-    def __init__(self, entries=(), *, size: int = DEFAULT_JOURNAL_SIZE):
+    def __init__(self, entries=(), *, size: int = DEFAULT_JOURNAL_SIZE, max_bytes: int = JOURNAL_BYTES):
         super().__init__(entries)
         self.size = size
+        self.max_bytes = max_bytes
+        self.bytes = 0  # held by the entries it was given by append(): each tells it as it grows
         self.dropped = 0
 
     def append(self, entry: Entry) -> None:
-        """Add the newest entry; the oldest goes when the ring is full."""
+        """Add the newest entry; the oldest go while the ring is over its size or its bytes."""
+        entry.journal = self
         super().append(entry)
-        if len(self) > self.size:
-            excess = len(self) - self.size
-            del self[:excess]
-            self.dropped += excess
+        self.grew(entry.size())
+
+    def grew(self, added: int) -> None:
+        """An entry it holds holds ``added`` more bytes (its answer, an event): make room if need be."""
+        self.bytes += added
+        if len(self) > self.size or self.bytes > self.max_bytes:
+            self.make_room()
+
+    def make_room(self) -> None:
+        """Drop the oldest entries past ``size``, then while over ``max_bytes`` (never the newest)."""
+        gone = max(len(self) - self.size, 0)
+        freed = sum(entry.size() for entry in self[:gone])
+        while self.bytes - freed > self.max_bytes and gone < len(self) - 1:
+            freed += self[gone].size()
+            gone += 1
+        if gone:
+            for entry in self[:gone]:
+                entry.journal = None  # a stream still sending no longer counts here
+            del self[:gone]
+            self.bytes -= freed
+            self.dropped += gone
 
     def clear(self) -> None:
         """Forget every entry (and the count of dropped ones)."""
+        for entry in self:
+            entry.journal = None
         super().clear()
+        self.bytes = 0
         self.dropped = 0
 
     def filter(self, operation: str | None = None, *, method: str | None = None, path: str | None = None,
@@ -224,7 +295,8 @@ class Journal(list):
                         if (wanted is None or entry.operation == wanted)
                         and (method is None or entry.method == method.upper())
                         and (path is None or fnmatch.fnmatchcase(entry.path.removeprefix("/v1"), path))
-                        and (status is None or entry.status == status)), size=self.size)
+                        and (status is None or entry.status == status)), size=self.size,
+                       max_bytes=self.max_bytes)
 
     def last(self, operation: str | None = None, **filters) -> Entry:
         """The newest request that matches; LookupError listing what was received when none does."""
@@ -250,5 +322,7 @@ class Journal(list):
         widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
         lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
         if self.dropped:
-            lines.append(f"({self.dropped:,} earlier requests dropped: the journal keeps the last {self.size:,})")
+            kept_here = f"the last {self.size:,}" if len(self) >= self.size else \
+                f"{self.max_bytes:,} bytes of bodies and streamed events"
+            lines.append(f"({self.dropped:,} earlier requests dropped: the journal keeps {kept_here})")
         return "\n".join(lines)

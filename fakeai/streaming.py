@@ -114,20 +114,22 @@ def wire_events(events: Iterable[tuple[str, dict]], size: int, query: dict | Non
             yield name, data
 
 
-def encode(name: str, data: dict) -> bytes:
-    return b"event: " + name.encode() + b"\ndata: " + jsonbody.compact(data) + b"\n\n"
+def encode(name: str, payload: bytes) -> bytes:
+    """One server-sent event; ``payload`` is its data, already written as JSON."""
+    return b"event: " + name.encode() + b"\ndata: " + payload + b"\n\n"
 
 
 class RunStream:
     """The body of a streamed answer: iterating it drives the run to rest, event by event.
 
     ``prelude``: events that already happened in the request (thread.created, thread.run.created
-    ...), copied here, so it must be made under ``lock``. ``check(schema, data)`` validates each event before it is written; ``record(event)``
-    journals it.
+    ...), copied here, so it must be made under ``lock``. ``check(schema, data)`` validates each
+    event before it is written; ``record(name, payload)`` journals it, with the JSON bytes the
+    client is sent.
     """
 
     def __init__(self, state, thread, progress, prelude: list, *, lock, check: Callable,
-                 record: Callable = lambda name, data: None, cut_after: int | None = None,
+                 record: Callable = lambda name, payload: None, cut_after: int | None = None,
                  chunk_size: int = DEFAULT_CHUNK_SIZE, query: dict | None = None):
         self.machine = Machine(state, thread, progress)
         self.progress = progress
@@ -162,9 +164,11 @@ class RunStream:
             if self.cut_after is not None and self.sent >= self.cut_after:
                 raise StreamCut
             self.check(schema_of(name), data)
-            self.record((name, data))
+            payload = jsonbody.compact(data)
+            with self.lock:  # the journal is the tenant's: other requests add to it meanwhile
+                self.record(name, payload)
             self.sent += 1
-            yield encode(name, data)
+            yield encode(name, payload)
 
 
 class StreamCut(Exception):

@@ -3,10 +3,13 @@ while lookups and the failing-test table keep working."""
 
 from __future__ import annotations
 
+import json
+
 import openai
 import pytest
 
 from fakeai import FakeOpenAI
+from fakeai.journal import Entry, Journal
 from fakeai.cli import build_parser
 from tests.sdk import raw_body
 
@@ -32,6 +35,69 @@ def test_the_journal_keeps_the_last_requests_and_numbers_them_from_the_first():
     journal.clear()
     sdk.beta.threads.create()
     assert journal.dropped == 0 and journal.table().splitlines()[1].split()[0] == "1"
+
+
+def held_bytes(entry) -> int:
+    """What an entry holds, counted here from what it shows: its bodies and each event's JSON."""
+    events = sum(len(name) + len(json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode())
+                 for name, data in entry.events)
+    return len(entry.raw_body) + len(entry.raw_response) + events
+
+
+def test_the_journal_keeps_at_most_its_bytes_dropping_the_oldest_requests():
+    emulator = FakeOpenAI()
+    journal = emulator.requests
+    journal.max_bytes = 20_000
+    sdk = emulator.client
+    thread = sdk.beta.threads.create()
+    messages = [sdk.beta.threads.messages.create(thread.id, role="user", content=f"{n} " + "y" * 3_000)
+                for n in range(6)]
+
+    kept = sum(held_bytes(entry) for entry in journal)
+    assert journal.bytes == kept <= 20_000
+    assert len(journal) + journal.dropped == 7 and 1 < len(journal) < 7
+    assert kept + held_bytes(journal[0]) > 20_000 - 7_000  # no more dropped than needed: about one entry
+    assert [entry.response["id"] for entry in journal] == [message.id for message in messages[-len(journal):]]
+    assert journal.table().splitlines()[-1] == (
+        f"({journal.dropped} earlier requests dropped: the journal keeps 20,000 bytes of bodies and streamed events)")
+
+
+def test_a_streams_events_are_journaled_as_sent_and_count_towards_the_bytes(fake_openai):
+    sdk = openai.OpenAI()
+    assistant = sdk.beta.assistants.create(model="gpt-4o")
+    thread = sdk.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
+    fake_openai.script.reply("Hello! " * 200)
+
+    received = [(event.event, event.data.to_dict()) for event in sdk.beta.threads.runs.create(
+        thread.id, assistant_id=assistant.id, stream=True)]
+
+    journal = fake_openai.requests
+    entry = journal.last("createRun")
+    assert entry.events == received and len(received) > 20
+    assert journal.bytes == sum(held_bytes(entry) for entry in journal)
+
+    journal.max_bytes = held_bytes(entry) - 1  # too much even for the stream alone: the newest stays
+    sdk.beta.threads.retrieve(thread.id)
+    assert [entry.operation for entry in journal] == ["getThread"]
+    assert journal.bytes == held_bytes(journal[0])
+
+
+def test_a_stream_dropped_from_the_journal_while_it_sends_counts_no_more():
+    # On a server a stream goes on sending after its request was answered, while other requests of
+    # the same key are journaled: here that order is played directly on the journal.
+    journal = Journal(max_bytes=100)
+    streaming = Entry("POST", "/v1/threads/thread_1/runs", "", {}, b'{"stream":true}', 0, "req_1")
+    journal.append(streaming)
+    streaming.streams()
+    streaming.record_event("thread.run.created", b'{"id":"run_1"}')
+    later = Entry("GET", "/v1/assistants/asst_1", "", {}, b"", 1, "req_2")
+    journal.append(later)
+    later.raw_response = b"r" * 80  # 80 + the stream's 47 bytes: over 100, so the stream goes
+
+    streaming.record_event("thread.run.completed", b"c" * 60)
+
+    assert list(journal) == [later] and journal.dropped == 1
+    assert journal.bytes == 80
 
 
 def test_a_filtered_journal_keeps_everything_it_matched(fake_openai):
