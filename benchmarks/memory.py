@@ -12,7 +12,11 @@ uses; it prints its URL first), then reads the server's resident memory (VmRSS i
   ``--api-key``, so they are refused with 401);
 * after one 500 MB JSON body sent to ``POST /threads`` (refused: over the JSON limit), while another
   connection keeps creating threads: the table adds the slowest of those creates against their median,
-  i.e. how long the big body stalled another client.
+  i.e. how long the big body stalled another client;
+* after 4,000 and 8,000 requests with a 60 KB body each (metadata values over the API's 512
+  characters, refused with 400, so the state stays as it was): each is journaled whole, and the
+  journal holds at most JOURNAL_BYTES of them (without that bound, its 10,000 entries could hold
+  600 MB of such bodies): the first 4,000 fill it, the next 4,000 add less than FLAT_MB.
 
 Flat means: the second 50,000 requests add less than ``FLAT_MB`` and so do the 10,000 wrong keys
 (the first 50,000 fill the journal, 10,000 entries by default, and warm the allocator). Nothing is
@@ -34,7 +38,12 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from fakeai.journal import JOURNAL_BYTES  # noqa: E402
 
 KEY = "sk-memory-0123456789abcdef0123"
 FLAT_MB = 5.0
@@ -114,6 +123,17 @@ def wrong_keys(client: Client, count: int) -> None:
             raise RuntimeError(f"wrong key {number}: {status}, expected 401")
 
 
+#: A metadata value of this many characters: a body the journal keeps whole (under its 64 KB), refused.
+BIG_VALUE = 60_000
+
+
+def big_refused_bodies(client: Client, thread_id: str, count: int) -> None:
+    for number in range(count):
+        status, _ = client.send("POST", f"/threads/{thread_id}", {"metadata": {"note": f"{number} " + "z" * BIG_VALUE}})
+        if status != 400:
+            raise RuntimeError(f"big body {number}: {status}, expected 400")
+
+
 def big_body(server: Server, size: int) -> int:
     """Send a JSON body of ``size`` bytes to POST /threads, 1 MB at a time; the answer's status."""
     with socket.create_connection((server.host, server.port), timeout=300) as sock:
@@ -161,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--big-body-mb", type=int, help="size of the big JSON body (default 500, --quick 30: "
                                                         "either over the 25 MiB JSON limit)")
     options = parser.parse_args(argv)
-    half, keys = (1_000, 500) if options.quick else (50_000, 10_000)
+    half, keys, bodies = (1_000, 500, 200) if options.quick else (50_000, 10_000, 4_000)
 
     server = Server(*(["--journal-size", options.journal_size] if options.journal_size else []))
     try:
@@ -183,10 +203,14 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((f"after {keys:,} more, each with a different wrong key", keys, rss_mb(pid),
                      time.perf_counter() - started))
         big_mb = options.big_body_mb or (30 if options.quick else 500)
-        before = rss_mb(pid)
         status, median, slowest = while_big_body(server, big_mb << 20)
         rows.append((f"after a {big_mb} MB body (answered {status})", 0, rss_mb(pid), 0.0))
         stall = f"beside it, another client's creates took {median * 1000:.1f} ms (median), {slowest * 1000:.0f} ms at worst"
+        for total in (bodies, 2 * bodies):
+            started = time.perf_counter()
+            big_refused_bodies(client, thread_id, bodies)
+            rows.append((f"after {total:,} more with a {BIG_VALUE // 1000} KB body each (answered 400)", bodies,
+                         rss_mb(pid), time.perf_counter() - started))
     finally:
         server.stop()
 
@@ -204,6 +228,11 @@ def main(argv: list[str] | None = None) -> int:
     verdict = "flat" if max(second_half, wrong) < FLAT_MB else "NOT flat"
     print(f"\nSecond {half:,} requests: {second_half:+.1f} MB; {keys:,} wrong keys: {wrong:+.1f} MB "
           f"(bound {FLAT_MB:g} MB each): {verdict}.")
+    journal_mb = JOURNAL_BYTES / (1 << 20)
+    first, second = rows[5][2] - rows[4][2], rows[6][2] - rows[5][2]
+    print(f"Bodies of {BIG_VALUE // 1000} KB: the first {bodies:,} {first:+.1f} MB (they fill the journal's "
+          f"{journal_mb:g} MiB), the next {bodies:,} {second:+.1f} MB (bound {FLAT_MB:g} MB): "
+          f"{'flat' if second < FLAT_MB else 'NOT flat'}.")
     print(f"The big body: {rows[4][2] - rows[3][2]:+.1f} MB (bound {FLAT_MB:g} MB); {stall}.")
     return 0
 
